@@ -1,0 +1,108 @@
+/**
+ * cpipe: how a shell builds `a | b`.
+ *
+ * Ports: the "exec'li boru işlemi (shell boru işlemlerini nasıl
+ * yapmaktadır?)" program of seed 000, usage `cpipe <prog1> <prog2>`.
+ *
+ * Demonstrates: one pipe and two children. Child 1's stdout is `dup2`'d
+ * onto the pipe's write end, child 2's stdin onto its read end; then each
+ * `exec`s its program, which believes it writes to the screen / reads the
+ * keyboard. The parent closes both ends (or child 2 would never see EOF)
+ * and waits for child 1, then child 2. `cpipe ls wc` prints what `ls | wc`
+ * prints.
+ *
+ * Run: `deno task cpipe ls wc`, or with arguments and more stages:
+ * `deno task cpipe "ls -l" "grep ts" "wc -l"`. Under `deno task` the
+ * programs run in the directory you called it from (`INIT_CWD`).
+ *
+ * Where it departs from the C and why:
+ * - No `fork()` + `dup2()` + `execlp()`: a JavaScript runtime cannot fork
+ *   (see examples/pipes/pipe-parent-child.ts). `posix_spawnp` does the same
+ *   three steps in one call: the child's `dup2` is a *file action* run in
+ *   the child just before exec, and the PATH lookup is `execlp`'s.
+ * - The pipe is made with `O_CLOEXEC`: the C children's `close(fd)` after
+ *   `dup2` happens by itself at exec (dup2 onto 0/1 clears the flag on the
+ *   copy), and no unrelated child can inherit a stray end.
+ * - Children get SIGPIPE back at its default (Deno ignores it, and an
+ *   ignored signal survives exec): `cpipe yes "head -1"` ends like the shell
+ *   pipeline, `yes` killed by SIGPIPE instead of printing "Broken pipe".
+ * - A program that cannot be run is reported by the parent
+ *   (`cpipe: cannot run 'nope': ENOENT (No such file or directory)`, exit
+ *   127 like a shell); with fork the child's `execlp` reported it.
+ * - Beyond the original: each argument may carry its own arguments
+ *   (`"wc -l"`, split like a shell would, quotes honoured), and more than
+ *   two stages may be given. The exit code is the last stage's, as in a
+ *   shell (128 + n when it was killed by signal n); the original always
+ *   returned 0.
+ *
+ * @module
+ */
+import {
+  type ChildProcess,
+  type FileAction,
+  invocationDirectory,
+  LibcError,
+  type Pipe,
+  pipe,
+  runMain,
+  setTraceRole,
+  spawn,
+  splitCommand,
+  UsageError,
+} from "../../lib/libc.ts";
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("cpipe");
+  // if (argc != 3) { fprintf(stderr, "wrong number of arguments!..\n"); ... }
+  if (args.length < 2) throw new UsageError("wrong number of arguments!..");
+  const commands = args.map(splitCommand);
+  const empty = commands.findIndex((words) => words.length === 0);
+  if (empty !== -1) {
+    throw new UsageError(`cpipe: argument ${empty + 1} names no program`);
+  }
+
+  const directory = invocationDirectory();
+  // if (pipe(fds) < 0) exitsys("pipe");  -- one pipe between each two stages
+  const pipes: Pipe[] = [];
+  const children: ChildProcess[] = [];
+  let failure: string | undefined;
+  try {
+    for (let i = 0; i < commands.length - 1; i++) pipes.push(pipe());
+    for (let i = 0; i < commands.length; i++) {
+      const actions: FileAction[] = [];
+      if (directory !== ".") actions.push({ chdir: directory });
+      // do_child2: dup2(fds[0], STDIN_FILENO)
+      if (i > 0) actions.push({ dup2: [pipes[i - 1].read.fd, 0] });
+      // do_child1: dup2(fds[1], STDOUT_FILENO)
+      if (i < commands.length - 1) actions.push({ dup2: [pipes[i].write.fd, 1] });
+      // execlp(path, path, (char *) NULL)
+      const [program] = commands[i];
+      try {
+        children.push(spawn(program, commands[i], { fileActions: actions }));
+      } catch (e) {
+        if (!(e instanceof LibcError)) throw e;
+        failure = `cpipe: cannot run '${program}': ${e.code} (${e.description})`;
+        break;
+      }
+    }
+  } finally {
+    // close(fds[0]); close(fds[1]);  -- else the last reader never sees EOF
+    for (const p of pipes) p[Symbol.dispose]();
+  }
+
+  // waitpid(pidChild1, NULL, 0); waitpid(pidChild2, NULL, 0);
+  let last = 0;
+  for (const child of children) {
+    const status = await child.wait();
+    last = status.code ?? 128 + (status.signal ?? 0);
+  }
+  if (failure !== undefined) {
+    console.error(failure);
+    return 127;
+  }
+  return last;
+}
+
+if (import.meta.main) {
+  await runMain("cpipe", () => main([...Deno.args]));
+}

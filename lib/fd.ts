@@ -1,0 +1,400 @@
+/**
+ * File descriptors: pipes, open/close, read/write, dup2, fcntl, poll.
+ *
+ * Every function checks the C failure value, reads errno at once and throws
+ * a {@link LibcError}; with `IPC_TRACE=1` each call prints a trace line.
+ *
+ * @module
+ */
+import { libc } from "./ffi/libc_ffi.ts";
+import { currentErrno, Errno, LibcError } from "./errno.ts";
+import { quoted, traceLine, TRACING } from "./trace.ts";
+import { cString } from "./cstring.ts";
+import { F, O, POLL } from "./constants.ts";
+
+function openFlagNames(flags: number): string {
+  const access = ["O_RDONLY", "O_WRONLY", "O_RDWR"][flags & 3] ?? "O_ACCMODE";
+  const names = [access];
+  if (flags & O.CREAT) names.push("O_CREAT");
+  if (flags & O.EXCL) names.push("O_EXCL");
+  if (flags & O.TRUNC) names.push("O_TRUNC");
+  if (flags & O.APPEND) names.push("O_APPEND");
+  if (flags & O.NONBLOCK) names.push("O_NONBLOCK");
+  if (flags & O.CLOEXEC) names.push("O_CLOEXEC");
+  return names.join("|");
+}
+
+/**
+ * Throw the {@link LibcError} for the call that just failed, tracing it
+ * first. Reads errno before doing anything else.
+ *
+ * @example
+ * ```ts
+ * import { libc } from "./ffi/libc_ffi.ts";
+ * import { failed } from "./fd.ts";
+ * if (libc.close(-1) === -1) failed("close", "close(-1)");
+ * ```
+ */
+export function failed(call: string, shown: string, subject?: string): never {
+  const errno = currentErrno();
+  const error = new LibcError(call, errno, subject);
+  if (TRACING) traceLine(shown, `-1 ${error.code} (${error.description})`);
+  throw error;
+}
+
+/**
+ * An owned file descriptor. `close()` (or leaving a `using` block) closes
+ * it once; closing again is harmless.
+ *
+ * @example
+ * ```ts
+ * import { openFile, O } from "./libc.ts";
+ * {
+ *   using f = openFile("/etc/hostname", O.RDONLY);
+ *   console.log(f.fd);
+ * } // closed here
+ * ```
+ */
+export class Fd implements Disposable {
+  #fd: number;
+
+  /** Take ownership of descriptor `fd`. */
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** The descriptor number; -1 once closed. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** True once closed (or released). */
+  get closed(): boolean {
+    return this.#fd === -1;
+  }
+
+  /** Close the descriptor; a second call does nothing. */
+  close(): void {
+    if (this.#fd === -1) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    close(fd);
+  }
+
+  /** Give up ownership without closing (e.g. after handing the fd on). */
+  release(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * `close(2)`.
+ *
+ * @example
+ * ```ts
+ * import { close } from "./fd.ts";
+ * try { close(-1); } catch (e) { console.log(String(e)); }
+ * // LibcError: close: EBADF (Bad file descriptor)
+ * ```
+ */
+export function close(fd: number): void {
+  if (libc.close(fd) === -1) failed("close", `close(${fd})`);
+  if (TRACING) traceLine(`close(${fd})`, "0");
+}
+
+/** Both ends of a pipe; disposing closes whichever end is still open. */
+export interface Pipe extends Disposable {
+  /** The read end, `pipefd[0]`. */
+  readonly read: Fd;
+  /** The write end, `pipefd[1]`. */
+  readonly write: Fd;
+}
+
+/**
+ * `pipe2(2)`: a new pipe. Made with `O_CLOEXEC` by default, so no other
+ * child that this process starts inherits an end by accident (a stray write
+ * end would keep the reader from ever seeing EOF); a child that must have an
+ * end gets it through a spawn file action (`dup2`), which clears the flag.
+ *
+ * @example
+ * ```ts
+ * import { pipe, writeAll, read } from "./fd.ts";
+ * using p = pipe();
+ * writeAll(p.write.fd, new Uint8Array([1, 2]));
+ * p.write.close();
+ * const buf = new Uint8Array(8);
+ * console.log(read(p.read.fd, buf)); // 2
+ * ```
+ */
+export function pipe(
+  options: { cloexec?: boolean; nonblock?: boolean } = {},
+): Pipe {
+  const flags = (options.cloexec === false ? 0 : O.CLOEXEC) |
+    (options.nonblock ? O.NONBLOCK : 0);
+  const fds = new Int32Array(2);
+  const flagText = flags === 0 ? "0" : openFlagNames(flags).slice(9);
+  if (libc.pipe2(fds, flags) === -1) failed("pipe2", `pipe2(..., ${flagText})`);
+  if (TRACING) traceLine(`pipe2([${fds[0]}, ${fds[1]}], ${flagText})`, "0");
+  const readEnd = new Fd(fds[0]);
+  const writeEnd = new Fd(fds[1]);
+  return {
+    read: readEnd,
+    write: writeEnd,
+    [Symbol.dispose]() {
+      readEnd.close();
+      writeEnd.close();
+    },
+  };
+}
+
+/**
+ * `read(2)` into `buffer` (up to its length): the number of bytes read, 0 at
+ * end of file. Like C, it returns what is there, not what was asked for.
+ *
+ * @example
+ * ```ts
+ * import { read } from "./fd.ts";
+ * const buf = new Uint8Array(64);
+ * const n = read(0, buf); // one read from stdin
+ * ```
+ */
+export function read(fd: number, buffer: Uint8Array): number {
+  const n = Number(libc.read(fd, buffer, BigInt(buffer.length)));
+  if (n === -1) failed("read", `read(${fd}, ..., ${buffer.length})`);
+  if (TRACING) traceLine(`read(${fd}, <${buffer.length} bytes>)`, String(n));
+  return n;
+}
+
+/**
+ * `write(2)` from `buffer`: the number of bytes written (may be short).
+ *
+ * @example
+ * ```ts
+ * import { write } from "./fd.ts";
+ * write(1, new TextEncoder().encode("hi\n")); // 3
+ * ```
+ */
+export function write(fd: number, buffer: Uint8Array): number {
+  const n = Number(libc.write(fd, buffer, BigInt(buffer.length)));
+  if (n === -1) failed("write", `write(${fd}, <${buffer.length} bytes>)`);
+  if (TRACING) traceLine(`write(${fd}, <${buffer.length} bytes>)`, String(n));
+  return n;
+}
+
+/**
+ * Read until `buffer` is full or end of file; returns the bytes read (less
+ * than `buffer.length` only at EOF). Retries after EINTR.
+ *
+ * @example
+ * ```ts
+ * import { readFull } from "./fd.ts";
+ * const int32 = new Uint8Array(4);
+ * if (readFull(0, int32) === 4) console.log(new Int32Array(int32.buffer)[0]);
+ * ```
+ */
+export function readFull(fd: number, buffer: Uint8Array): number {
+  let done = 0;
+  while (done < buffer.length) {
+    let n: number;
+    try {
+      n = read(fd, buffer.subarray(done));
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.EINTR) continue;
+      throw e;
+    }
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/**
+ * Write all of `buffer`, looping over short writes and EINTR.
+ *
+ * @example
+ * ```ts
+ * import { writeAll } from "./fd.ts";
+ * writeAll(1, new TextEncoder().encode("hello\n"));
+ * ```
+ */
+export function writeAll(fd: number, buffer: Uint8Array): void {
+  let done = 0;
+  while (done < buffer.length) {
+    try {
+      done += write(fd, buffer.subarray(done));
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.EINTR) continue;
+      throw e;
+    }
+  }
+}
+
+/**
+ * `open(2)`: returns an owned {@link Fd}. Errors name the path:
+ * `open /nope/x: ENOENT (No such file or directory)`.
+ *
+ * @example
+ * ```ts
+ * import { openFile, O } from "./libc.ts";
+ * using f = openFile("notes.txt", O.RDWR | O.CREAT, 0o644);
+ * ```
+ */
+export function openFile(path: string, flags: number, mode = 0): Fd {
+  const shown = `open(${quoted(path)}, ${openFlagNames(flags)}${
+    flags & O.CREAT ? `, 0${mode.toString(8)}` : ""
+  })`;
+  const fd = libc.open(cString(path), flags, mode);
+  if (fd === -1) failed("open", shown, path);
+  if (TRACING) traceLine(shown, String(fd));
+  return new Fd(fd);
+}
+
+/**
+ * `dup2(2)`: make `newFd` a copy of `oldFd` (closing `newFd` first).
+ *
+ * @example
+ * ```ts
+ * import { dup2 } from "./fd.ts";
+ * dup2(5, 0); // fd 5 becomes stdin
+ * ```
+ */
+export function dup2(oldFd: number, newFd: number): number {
+  const r = libc.dup2(oldFd, newFd);
+  if (r === -1) failed("dup2", `dup2(${oldFd}, ${newFd})`);
+  if (TRACING) traceLine(`dup2(${oldFd}, ${newFd})`, String(r));
+  return r;
+}
+
+/**
+ * `fcntl(2)` with an int argument; returns the call's result.
+ *
+ * @example
+ * ```ts
+ * import { fcntl, F } from "./libc.ts";
+ * const capacity = fcntl(3, F.GETPIPE_SZ); // 65536 for a default pipe
+ * ```
+ */
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  const r = libc.fcntl(fd, cmd, arg);
+  if (r === -1) failed("fcntl", `fcntl(${fd}, ${cmd}, ${arg})`);
+  if (TRACING) traceLine(`fcntl(${fd}, ${cmd}, ${arg})`, String(r));
+  return r;
+}
+
+/**
+ * Switch `O_NONBLOCK` on or off for `fd`.
+ *
+ * @example
+ * ```ts
+ * import { setNonBlocking } from "./fd.ts";
+ * setNonBlocking(0, true);
+ * ```
+ */
+export function setNonBlocking(fd: number, on: boolean): void {
+  const flags = fcntl(fd, F.GETFL);
+  fcntl(fd, F.SETFL, on ? flags | O.NONBLOCK : flags & ~O.NONBLOCK);
+}
+
+/**
+ * `poll(2)` on a single descriptor: the returned events (`POLL.IN`,
+ * `POLL.HUP`...), 0 on timeout. EINTR counts as a timeout (0), so callers
+ * simply look again.
+ *
+ * @example
+ * ```ts
+ * import { pollOne, POLL } from "./libc.ts";
+ * if (pollOne(0, POLL.IN, 0) & POLL.IN) console.log("stdin has data");
+ * ```
+ */
+export function pollOne(fd: number, events: number, timeoutMs: number): number {
+  const pollfd = new Int16Array(4); // struct pollfd { int fd; short events, revents; }
+  new Int32Array(pollfd.buffer)[0] = fd;
+  pollfd[2] = events;
+  const r = libc.poll(new Uint8Array(pollfd.buffer), 1n, timeoutMs);
+  if (r === -1) {
+    if (currentErrno() === Errno.EINTR) return 0;
+    failed("poll", `poll([{fd=${fd}}], 1, ${timeoutMs})`);
+  }
+  if (TRACING && r > 0) {
+    traceLine(
+      `poll([{fd=${fd}, events=0x${events.toString(16)}}], 1, ${timeoutMs})`,
+      `${r} (revents=0x${(pollfd[3] & 0xffff).toString(16)})`,
+    );
+  }
+  return r === 0 ? 0 : pollfd[3] & 0xffff;
+}
+
+/**
+ * How long one synchronous `poll` may block inside {@link waitFor}. While
+ * it blocks, the isolate is frozen (no timers, no signal listeners), so it
+ * is kept short: a Ctrl+C is handled within about this many milliseconds.
+ */
+export const POLL_SLICE_MS = 50;
+
+/** Give the event loop one turn (timers, signal listeners, I/O). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Wait until `fd` reports one of `events` (or an error/hang-up), without
+ * making the program deaf to signals: a blocking FFI call would freeze the
+ * isolate, so this polls in short slices and yields to the event loop in
+ * between, where `Deno.addSignalListener` callbacks run. Returns the events.
+ *
+ * @example
+ * ```ts
+ * import { waitFor, POLL, read } from "./libc.ts";
+ * await waitFor(0, POLL.IN); // Ctrl+C still works while we wait
+ * read(0, new Uint8Array(100));
+ * ```
+ */
+export async function waitFor(
+  fd: number,
+  events: number,
+  options: { timeoutMs?: number } = {},
+): Promise<number> {
+  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+  for (;;) {
+    const slice = Math.max(0, Math.min(POLL_SLICE_MS, deadline - Date.now()));
+    const revents = pollOne(fd, events, slice);
+    if (revents !== 0) return revents;
+    if (Date.now() >= deadline) return 0;
+    await yieldToEventLoop();
+  }
+}
+
+/**
+ * Like {@link read}, but first waits (signal-friendly, see
+ * {@link waitFor}) until `fd` is readable or hung up. Returns 0 at EOF.
+ *
+ * @example
+ * ```ts
+ * import { readAsync } from "./fd.ts";
+ * const n = await readAsync(0, new Uint8Array(256));
+ * ```
+ */
+export async function readAsync(
+  fd: number,
+  buffer: Uint8Array,
+): Promise<number> {
+  for (;;) {
+    await waitFor(fd, POLL.IN);
+    try {
+      return read(fd, buffer);
+    } catch (e) {
+      // A non-blocking fd can still say "not yet" (another reader won).
+      if (
+        e instanceof LibcError &&
+        (e.errno === Errno.EAGAIN || e.errno === Errno.EINTR)
+      ) continue;
+      throw e;
+    }
+  }
+}

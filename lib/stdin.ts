@@ -1,0 +1,78 @@
+/**
+ * Reading lines from a descriptor (stdin by default) through libc `read`,
+ * waiting with `poll` in short slices so that Ctrl+C still works while a
+ * program waits for the user, and nothing is left pending at exit.
+ *
+ * @module
+ */
+import { readAsync } from "./fd.ts";
+
+const decoder = new TextDecoder();
+
+/**
+ * A buffered line reader. `readLine()` gives a line like C's `fgets`: with
+ * its trailing `"\n"` when there was one (the last line before EOF may lack
+ * it), or `null` at end of file.
+ *
+ * @example
+ * ```ts
+ * import { LineReader } from "./stdin.ts";
+ * const stdin = new LineReader(0);
+ * for (let line; (line = await stdin.readLine()) !== null;) {
+ *   console.log(JSON.stringify(line));
+ * }
+ * ```
+ */
+export class LineReader {
+  readonly fd: number;
+  #pending = new Uint8Array(0);
+  #eof = false;
+  #chunk = new Uint8Array(4096);
+
+  /** Read lines from `fd` (default 0, stdin). */
+  constructor(fd = 0) {
+    this.fd = fd;
+  }
+
+  /** The next line with its `"\n"` (if any), or `null` at end of file. */
+  async readLine(): Promise<string | null> {
+    for (;;) {
+      const newline = this.#pending.indexOf(10);
+      if (newline !== -1) {
+        const line = this.#pending.subarray(0, newline + 1);
+        this.#pending = this.#pending.slice(newline + 1);
+        return decoder.decode(line);
+      }
+      if (this.#eof) {
+        if (this.#pending.length === 0) return null;
+        const rest = decoder.decode(this.#pending);
+        this.#pending = new Uint8Array(0);
+        return rest;
+      }
+      const n = await readAsync(this.fd, this.#chunk);
+      if (n === 0) {
+        this.#eof = true;
+        continue;
+      }
+      const joined = new Uint8Array(this.#pending.length + n);
+      joined.set(this.#pending);
+      joined.set(this.#chunk.subarray(0, n), this.#pending.length);
+      this.#pending = joined;
+    }
+  }
+}
+
+/**
+ * Strip one trailing `"\n"` (and a `"\r"` before it) from a line.
+ *
+ * @example
+ * ```ts
+ * import { chomp } from "./stdin.ts";
+ * chomp("quit\n"); // "quit"
+ * ```
+ */
+export function chomp(line: string): string {
+  if (line.endsWith("\r\n")) return line.slice(0, -2);
+  if (line.endsWith("\n")) return line.slice(0, -1);
+  return line;
+}

@@ -1,0 +1,87 @@
+/**
+ * Trace mode: with `IPC_TRACE=1` every checked libc call made through `lib/`
+ * prints one strace-style line to stderr, tagged with the process role and
+ * pid, e.g. `[child 4242] read(3, <4 bytes>) = 4`, and failures with their
+ * errno name: `[writer 4250] open("testfifo", O_WRONLY|O_NONBLOCK) = -1 ENXIO`.
+ *
+ * Off by default. When off, each wrapper pays one branch on a constant.
+ *
+ * @module
+ */
+import { libc } from "./ffi/libc_ffi.ts";
+
+function readTraceSwitch(): boolean {
+  // Only look when we are allowed to: a program run without
+  // --allow-env=IPC_TRACE simply does not trace.
+  const status = Deno.permissions.querySync({
+    name: "env",
+    variable: "IPC_TRACE",
+  });
+  if (status.state !== "granted") return false;
+  const value = Deno.env.get("IPC_TRACE");
+  return value !== undefined && value !== "" && value !== "0";
+}
+
+/** True when `IPC_TRACE` is set (and readable) for this process. */
+export const TRACING: boolean = readTraceSwitch();
+
+let role = "main";
+const encoder = new TextEncoder();
+
+/**
+ * Name this process in trace lines (`parent`, `child`, `writer`...).
+ *
+ * @example
+ * ```ts
+ * import { setTraceRole } from "./trace.ts";
+ * setTraceRole("reader");
+ * ```
+ */
+export function setTraceRole(name: string): void {
+  role = name;
+}
+
+/**
+ * The role set with {@link setTraceRole}.
+ *
+ * @example
+ * ```ts
+ * import { traceRole } from "./trace.ts";
+ * console.log(traceRole()); // "main"
+ * ```
+ */
+export function traceRole(): string {
+  return role;
+}
+
+/**
+ * Print one trace line (`call = result`) if tracing is on. Written with
+ * libc `write(2, ...)` so that the line is never reordered with the
+ * program's own libc I/O.
+ *
+ * @example
+ * ```ts
+ * import { TRACING, traceLine } from "./trace.ts";
+ * if (TRACING) traceLine("close(3)", "0");
+ * ```
+ */
+export function traceLine(call: string, result: string): void {
+  if (!TRACING) return;
+  const line = encoder.encode(
+    `[${role} ${libc.getpid()}] ${call} = ${result}\n`,
+  );
+  libc.write(2, line, BigInt(line.length));
+}
+
+/**
+ * Format a JS string as C source would show it, for trace lines.
+ *
+ * @example
+ * ```ts
+ * import { quoted } from "./trace.ts";
+ * quoted("testfifo"); // "\"testfifo\""
+ * ```
+ */
+export function quoted(s: string): string {
+  return JSON.stringify(s);
+}
