@@ -9,7 +9,12 @@
 export class UsageError extends Error {
   /** The exit code to use (the original's, where it has one). */
   readonly exitCode: number;
-  /** @param message what was wrong, @param exitCode default 1 */
+  /**
+   * A usage error with its exit code.
+   *
+   * @param message what was wrong
+   * @param exitCode the exit code, default 1
+   */
   constructor(message: string, exitCode = 1) {
     super(message);
     this.name = "UsageError";

@@ -116,6 +116,8 @@ export class LibcError extends Error {
   readonly subject?: string;
 
   /**
+   * Build the error for a failed call; reads the errno name and text.
+   *
    * @param call the libc function's name
    * @param errno the errno value the call left
    * @param subject optional path or key named in the message

@@ -88,6 +88,7 @@ export class Fd implements Disposable {
     return fd;
   }
 
+  /** Close the descriptor (same as {@link Fd.close}). */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -206,6 +206,7 @@ export class ChildProcess implements Disposable {
     if (TRACING) traceLine(`kill(${this.pid}, ${signal})`, "0");
   }
 
+  /** Kill (SIGKILL) and reap the child if it was not waited for. */
   [Symbol.dispose](): void {
     if (!this.#status) {
       this.kill(SIG.KILL);

@@ -11,7 +11,8 @@
  * @module
  */
 
-type Cleanup = () => void;
+/** An undo action: synchronous, so it can run inside a signal listener. */
+export type Cleanup = () => void;
 
 const cleanups = new Map<number, { label: string; fn: Cleanup }>();
 let nextId = 1;

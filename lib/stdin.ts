@@ -24,6 +24,7 @@ const decoder = new TextDecoder();
  * ```
  */
 export class LineReader {
+  /** The descriptor lines are read from. */
   readonly fd: number;
   #pending = new Uint8Array(0);
   #eof = false;

@@ -1,48 +1,74 @@
 /**
- * The tour: runs the examples as their real processes and checks each one
- * did what it promises. (For now: the pipe examples.)
+ * `deno task tour`: every example of the catalogue, in course order, as its
+ * real processes, narrated, each promise checked (✔/✘). Exits non-zero when
+ * any check failed. Options: `--only <topic>`, `--list`, `--trace` (IPC_TRACE
+ * for every process). Respects NO_COLOR. Runs in a temp directory that it
+ * removes, and leaves no IPC object behind.
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { say, type Scene, Stage } from "./stage.ts";
+import { pipeScenes } from "./scenes/pipes.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const tasks = (JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)) as {
-  tasks: Record<string, string>;
-}).tasks;
+/** Every scene, in course order. */
+export const SCENES: Scene[] = [
+  ...pipeScenes,
+];
 
-async function runTask(name: string, args: string[], cwd: string) {
-  const argv = tasks[name].trim().split(/\s+/).slice(1);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...argv, ...args],
-    cwd: ROOT,
-    env: { INIT_CWD: cwd },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+function usage(): never {
+  console.error("usage: tour [--list] [--only <topic>] [--trace]");
+  Deno.exit(2);
 }
 
-const dir = await Deno.makeTempDir({ prefix: "ipc-lab-tour-" });
-let failures = 0;
-try {
-  console.log("pipes: the parent writes 0..9 into a pipe, the child reads until EOF");
-  const a = await runTask("pipe-parent-child", [], dir);
-  const okA = a.code === 0 && a.stdout === "0 1 2 3 4 5 6 7 8 9\n";
-  console.log(`[child] ${a.stdout.trimEnd()}\n${okA ? "✔" : "✘"} pipe-parent-child`);
-  if (!okA) failures++;
-
-  await Deno.writeTextFile(`${dir}/hello.txt`, "hi\n");
-  console.log("pipes: cpipe ls wc, the shell's `ls | wc` built by hand");
-  const b = await runTask("cpipe", ["ls", "wc"], dir);
-  const okB = b.code === 0 && /^\s+1\s+1\s+10\n$/.test(b.stdout);
-  console.log(`[wc] ${b.stdout.trimEnd()}\n${okB ? "✔" : "✘"} cpipe ls wc`);
-  if (!okB) failures++;
-} finally {
-  await Deno.remove(dir, { recursive: true });
+const args = [...Deno.args];
+let only: string | undefined;
+let trace = false;
+let list = false;
+while (args.length) {
+  const a = args.shift()!;
+  if (a === "--list") list = true;
+  else if (a === "--trace") trace = true;
+  else if (a === "--only") only = args.shift() ?? usage();
+  else if (a.startsWith("--only=")) only = a.slice(7);
+  else usage();
 }
-Deno.exit(failures === 0 ? 0 : 1);
+
+const topics = [...new Set(SCENES.map((s) => s.topic))];
+if (list) {
+  for (const topic of topics) {
+    console.log(topic);
+    for (const s of SCENES.filter((s) => s.topic === topic)) console.log(`  ${s.title}`);
+  }
+  Deno.exit(0);
+}
+if (only !== undefined && !topics.includes(only)) {
+  console.error(`tour: no topic "${only}"; topics: ${topics.join(", ")}`);
+  Deno.exit(2);
+}
+
+const chosen = SCENES.filter((s) => only === undefined || s.topic === only);
+const failed: string[] = [];
+for (const scene of chosen) {
+  const dir = await Deno.makeTempDir({ prefix: "ipc-lab-tour-" });
+  const stage = new Stage(dir, trace);
+  say(`\n━━ ${scene.title}`, "font-weight: bold");
+  say(scene.story, "color: #9e9e9e");
+  try {
+    await scene.play(stage);
+  } catch (e) {
+    stage.expect(false, "the scene ran to its end", e instanceof Error ? e.message : String(e));
+  } finally {
+    await stage.stopAll();
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    stage.expect(left.length === 0, "left no file behind", left.join(", "));
+    await Deno.remove(dir, { recursive: true });
+  }
+  if (stage.failures.length) failed.push(`${scene.title}: ${stage.failures.join("; ")}`);
+}
+
+say(
+  `\n${chosen.length - failed.length} of ${chosen.length} examples did what they promise`,
+  failed.length ? "color: #ef5350; font-weight: bold" : "color: #66bb6a; font-weight: bold",
+);
+for (const f of failed) say(`  ✘ ${f}`, "color: #ef5350");
+Deno.exit(failed.length ? 1 : 0);

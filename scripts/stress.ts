@@ -1,0 +1,39 @@
+/**
+ * The flake hunt: run the whole suite N times (default 10) with
+ * `--parallel`, each run a fresh `deno test` process, and print
+ * `N runs, N failures`. Failing runs' summaries are printed as they happen.
+ *
+ * Run: `deno task test:stress 50`
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const runs = Number(Deno.args[0] ?? "10");
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error("usage: test:stress [N]   (N >= 1 runs, default 10)");
+  Deno.exit(2);
+}
+
+let failures = 0;
+for (let i = 1; i <= runs; i++) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "--parallel", "--allow-all", "tests/"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const summary = text.match(/^(ok|FAILED) \| .*$/m)?.[0] ?? "(no summary)";
+  if (out.code !== 0) {
+    failures++;
+    const failed = [...text.matchAll(/^(.*) \.\.\. FAILED/gm)].map((m) => m[1]);
+    console.log(`run ${i}: ${summary}\n  ${failed.join("\n  ")}`);
+  } else {
+    console.log(`run ${i}: ${summary}`);
+  }
+}
+console.log(`${runs} runs, ${failures} failures`);
+Deno.exit(failures === 0 ? 0 : 1);
