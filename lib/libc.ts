@@ -28,3 +28,5 @@ export * from "./signals.ts";
 export * from "./stdin.ts";
 export * from "./cwd.ts";
 export * from "./args.ts";
+export * from "./mmap.ts";
+export * from "./posix_shm.ts";

@@ -53,6 +53,11 @@ export const LIBC_SYMBOLS = {
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   /** int fstat(int fd, struct stat *statbuf); */
   fstat: { parameters: ["i32", "buffer"], result: "i32" },
+  /** int statx(int dirfd, const char *pathname, int flags, unsigned int mask,
+   *    struct statx *statxbuf); (glibc 2.28; one layout on every architecture) */
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  /** long fpathconf(int fd, int name); */
+  fpathconf: { parameters: ["i32", "i32"], result: "i64" },
 
   // ---- file system objects -------------------------------------------
   /** int mkfifo(const char *pathname, mode_t mode); */
@@ -69,6 +74,13 @@ export const LIBC_SYMBOLS = {
   getppid: { parameters: [], result: "i32" },
   /** uid_t getuid(void); */
   getuid: { parameters: [], result: "u32" },
+  /** int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen,
+   *    struct passwd **result); Returns the error number itself (0 and
+   *    *result == NULL: no such user). */
+  getpwuid_r: {
+    parameters: ["u32", "buffer", "buffer", "usize", "buffer"],
+    result: "i32",
+  },
   /** int kill(pid_t pid, int sig); */
   kill: { parameters: ["i32", "i32"], result: "i32" },
   /** pid_t waitpid(pid_t pid, int *wstatus, int options); */
@@ -134,6 +146,14 @@ export const LIBC_SYMBOLS = {
   },
   /** long sysconf(int name); */
   sysconf: { parameters: ["i32"], result: "i64" },
+  /** long syscall(long number, ...); variadic, declared here in the shape
+   * of futex(2): syscall(SYS_futex = 202 on x86_64, uint32_t *uaddr,
+   * int futex_op, uint32_t val, const struct timespec *timeout,
+   * uint32_t *uaddr2, uint32_t val3). Used by bench/ (shm handshakes). */
+  syscall: {
+    parameters: ["i64", "pointer", "i32", "i32", "pointer", "pointer", "i32"],
+    result: "i64",
+  },
 
   // ---- System V IPC --------------------------------------------------
   /** key_t ftok(const char *pathname, int proj_id); */

@@ -1,0 +1,164 @@
+/**
+ * mmap-ex2: the same file mapped MAP_SHARED or MAP_PRIVATE, side by side.
+ *
+ * Ports: mmap_ex2.c of seed 003 (the mmap slides: "mmap: example", 3
+ * pages, and its sample run). Usage `mmap_ex2 <s | p>`.
+ *
+ * Demonstrates: the program (re)writes a 74-byte text at the start of the
+ * file `shared_mmap`, maps its first 64 bytes with `mmap(2)`, then loops:
+ * a line starting with `*` prints the 64 mapped bytes, any other line is
+ * copied (with its newline, as `fgets` keeps it) to the start of the
+ * mapping and `msync(MS_SYNC)` is called.
+ * - `s`, MAP_SHARED: the pages *are* the file's pages in the kernel's page
+ *   cache. A write through the mapping is at once visible to every other
+ *   process that maps the file shared (and to `read(2)`/`cat`); `msync`
+ *   makes sure it has also reached the disk.
+ * - `p`, MAP_PRIVATE: copy-on-write. Reads see the file's pages; the first
+ *   write to a page gives this process its own copy of it. Neither the file
+ *   nor any other process ever sees that write (`msync` succeeds and writes
+ *   nothing). Note that until it writes, a private mapping is *not* a
+ *   snapshot: on Linux it still sees what others write to the file.
+ *
+ * Run it in two terminals, in the same directory (the file `shared_mmap`
+ * is made in the directory you run `deno task` from, like the C program
+ * makes it in its current directory; `--file PATH` names another file):
+ *
+ *     terminal 1: deno task mmap-ex2 s        terminal 2: deno task mmap-ex2 s
+ *
+ * Start both first (each one rewrites the text at start), then type a line
+ * into one and `*` into the other: it shows the line. `cat shared_mmap`
+ * shows it too. Do the same with `p` in both: only the process you typed
+ * into shows the line. End each with Ctrl+D (EOF). `IPC_TRACE=1` shows the
+ * open/write/mmap/msync calls.
+ *
+ * Where it departs from the C and why:
+ * - EOF on stdin (Ctrl+D) ends the program cleanly (newline, `munmap`,
+ *   `close`, exit 0). The original's `fgets(...) == NULL` branch is the
+ *   empty comment `{ error handling }`: at EOF it loops forever on the stale
+ *   buffer (re-copying the last line, or printing the mapping endlessly).
+ * - The argument must be exactly `s` or `p`; anything else prints the usage
+ *   line and exits 1. The original only looks at the first character and
+ *   takes anything but `s` (even `x`) as private.
+ * - A line is copied up to the 64 mapped bytes. The original's
+ *   `memcpy(p_map, a_input, strlen(a_input))` copies up to 99 bytes into a
+ *   64-byte mapping: it does not crash (the kernel maps a whole page), but
+ *   with MAP_SHARED bytes 64-73 of the file change too.
+ * - Input is still read like `fgets(a_input, 100, stdin)`: a line longer
+ *   than 99 bytes is taken in 99-byte pieces, each one its own turn of the
+ *   loop (with its own prompt), and `strlen` stops at a NUL byte.
+ * - `*` prints like `printf("%.*s", 64, p_map)`: at most 64 bytes, and
+ *   only up to the first NUL byte; the bytes are written out as they are.
+ * - Checks the original misses: the file must be at least 64 bytes long
+ *   after the write (a mapping past the end of a file is accepted by
+ *   `mmap`, but touching it kills the process with SIGBUS), and a file that
+ *   cannot be mapped at all (`--file /dev/null`: ENODEV) is reported.
+ * - Messages: the usage line and errors go to stderr (the original prints
+ *   them with `printf`); errors name the file and the errno, e.g.
+ *   `mmap-ex2: open /no/dir/shared_mmap: ENOENT (No such file or directory)`
+ *   where the original printed `Fail: open(): (2:No such file or directory)`.
+ * - Ctrl+C exits with 130 (SIGTERM 143). The file `shared_mmap` is left in
+ *   place, as with the C program: it is the user's file, not an IPC object.
+ *
+ * @module
+ */
+import {
+  cString,
+  exitOnSignals,
+  inInvocationDirectory,
+  LineReader,
+  O,
+  openFile,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+  write,
+} from "../../lib/libc.ts";
+import { MAP, mmap, MS, PROT } from "../../lib/mmap.ts";
+
+// #define MMAP_FILENAME   "shared_mmap"
+const MMAP_FILENAME = "shared_mmap";
+// #define MMAP_SIZE       64
+const MMAP_SIZE = 64;
+// char contents[]="(*) What's difference between Shared mmap and Private mmap?    - end - ";
+const CONTENTS = `(*) What's difference between Shared mmap and Private mmap?${
+  " ".repeat(6)
+}- end - `;
+// char a_input[100];  -- fgets keeps at most 99 bytes and a NUL
+const INPUT_SIZE = 100;
+const USAGE = "Usage : mmap_ex2 <s | p>";
+const PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
+
+const encoder = new TextEncoder();
+
+/** printf to stdout, unbuffered: the prompt has no newline. */
+function print(text: string | Uint8Array): void {
+  let bytes = typeof text === "string" ? encoder.encode(text) : text;
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+}
+
+/** `strlen`: the bytes before the first NUL (all of them if there is none). */
+function untilNul(bytes: Uint8Array): Uint8Array {
+  const nul = bytes.indexOf(0);
+  return nul === -1 ? bytes : bytes.subarray(0, nul);
+}
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("mmap_ex2");
+  const fileName = takeOption(args, "file") ?? MMAP_FILENAME;
+  // if (argc != 2) { printf("Usage : %s <s | p>\n", argv[0]); return EXIT_FAILURE; }
+  if (args.length !== 1 || (args[0] !== "s" && args[0] !== "p")) throw new UsageError(USAGE);
+  exitOnSignals();
+  const path = inInvocationDirectory(fileName);
+
+  // fd = open(MMAP_FILENAME, O_RDWR|O_CREAT, 0664);
+  using file = openFile(path, O.RDWR | O.CREAT, 0o664);
+  // n_write = write(fd, contents, sizeof(contents));  -- 73 characters + NUL
+  const nWrite = write(file.fd, cString(CONTENTS));
+  // printf("%d byte writing... to file -> %s\n", n_write, MMAP_FILENAME);
+  print(`${nWrite} byte writing... to file -> ${fileName}\n`);
+
+  // flag_mmap = (*argv[1] == 's') ? MAP_SHARED : MAP_PRIVATE;
+  const flagMmap = args[0] === "s" ? MAP.SHARED : MAP.PRIVATE;
+  // p_map = mmap((void *)0, MMAP_SIZE, PROT_READ|PROT_WRITE, flag_mmap, fd, 0);
+  // if (p_map == MAP_FAILED) ...  -- mmap() checks it, and the file's size
+  using pMap = mmap(MMAP_SIZE, PROT.READ | PROT.WRITE, flagMmap, file.fd, 0, { subject: path });
+
+  const stdin = new LineReader(0);
+  let pending = new Uint8Array(0); // the rest of a line longer than fgets takes
+  while (true) {
+    // printf("'*' print Current mmap otherwise input text to mmap. >>");
+    print(PROMPT);
+    // if (fgets(a_input, sizeof(a_input), stdin) == NULL) { /* error handling */ }
+    if (pending.length === 0) {
+      const line = await stdin.readLine();
+      if (line === null) { // EOF: end cleanly (the original loops forever)
+        print("\n");
+        return 0;
+      }
+      pending = encoder.encode(line);
+    }
+    const aInput = pending.subarray(0, INPUT_SIZE - 1);
+    pending = pending.subarray(aInput.length);
+
+    if (aInput[0] === 0x2a /* '*' */) {
+      // printf("Current mmap -> '%.*s'\n", MMAP_SIZE, p_map);
+      print(
+        new Uint8Array([
+          ...encoder.encode("Current mmap -> '"),
+          ...untilNul(pMap.bytes),
+          ...encoder.encode("'\n"),
+        ]),
+      );
+    } else {
+      // memcpy(p_map, a_input, strlen(a_input));  -- at most the 64 mapped bytes
+      pMap.bytes.set(untilNul(aInput).subarray(0, MMAP_SIZE));
+      // if (msync(p_map, MMAP_SIZE, MS_SYNC) == -1) { ... return EXIT_FAILURE; }
+      pMap.msync(MS.SYNC);
+    }
+  }
+}
+
+if (import.meta.main) {
+  await runMain("mmap-ex2", () => main([...Deno.args]));
+}

@@ -1,0 +1,90 @@
+/**
+ * posix-shm reader: opens the POSIX shared memory object the writer made,
+ * waits for ENTER, then prints the string in it (`This is a test`).
+ *
+ * Ports: the POSIX counterpart of shmproc2.c (seed 000, "Paylaşılan Bellek
+ * Alanları"); see examples/posix-shm/writer.ts for the SysV-versus-POSIX
+ * comparison and the call-by-call mapping. Here:
+ *
+ *     SysV (shmproc2)                           POSIX (this program)
+ *     shmget(0x12345678, 4096, 0660|IPC_CREAT)  shm_open("/ipc-lab-shm", O_RDONLY, 0)
+ *     shmat(shmid, NULL, 0)                     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0)
+ *     puts(buf)                                 print the bytes up to the first NUL
+ *     shmdt(buf)                                munmap(buf, 4096)
+ *
+ * Run after the writer is waiting (see writer.ts): `deno task posix-shm-reader`,
+ * press ENTER. The string is read when ENTER is pressed, not at start, as
+ * in shmproc2: the memory is shared, not copied.
+ *
+ * Where it departs from shmproc2 and why:
+ * - It does not create the object (no O_CREAT; shmproc2 passed IPC_CREAT
+ *   and, run first, made an empty segment and printed an empty line that
+ *   nobody removed). Run before the writer it says so and exits 1:
+ *   `posix-shm-reader: shm_open /ipc-lab-shm: ENOENT (No such file or
+ *   directory): start posix-shm-writer first`.
+ * - It maps read-only (`O_RDONLY`, `PROT_READ`): it only reads.
+ * - An object smaller than 4096 bytes (a writer that has not reached its
+ *   `ftruncate` yet) is a clear error instead of a SIGBUS crash when the
+ *   page is touched.
+ * - If the writer is killed (SIGKILL) while the reader waits, the reader
+ *   still prints the text: the object and its contents outlive the writer
+ *   (only the writer's cleanup, which SIGKILL prevents, removes it).
+ * - Ctrl+C exits with 130, SIGTERM 143; the reader created nothing, so it
+ *   removes nothing.
+ *
+ * @module
+ */
+import {
+  cStringAt,
+  exitOnSignals,
+  LibcError,
+  LineReader,
+  O,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+} from "../../lib/libc.ts";
+import { MAP, PROT } from "../../lib/mmap.ts";
+import { checkShmName, type SharedMemoryObject, shmOpen } from "../../lib/posix_shm.ts";
+import { SHM_NAME, SHM_SIZE } from "./writer.ts";
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("reader");
+  const name = takeOption(args, "name") ?? SHM_NAME;
+  if (args.length > 0) throw new UsageError("usage: posix-shm-reader [--name /name]");
+  try {
+    checkShmName(name);
+  } catch (e) {
+    throw new UsageError(`posix-shm-reader: ${(e as Error).message}`);
+  }
+  exitOnSignals();
+
+  // shmid = shmget(SHMKEY, 4096, ...)  becomes  fd = shm_open(name, O_RDONLY, 0)
+  let opened: SharedMemoryObject;
+  try {
+    opened = shmOpen(name, O.RDONLY);
+  } catch (e) {
+    if (e instanceof LibcError && e.code === "ENOENT") {
+      throw new Error(`${e.message}: start posix-shm-writer first`);
+    }
+    throw e;
+  }
+  using shm = opened;
+  // buf = (char *) shmat(shmid, NULL, 0)  becomes  mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0)
+  using buf = shm.map(SHM_SIZE, PROT.READ, MAP.SHARED);
+  shm.close();
+
+  // printf("Press ENTER to continue...\n"); getchar();
+  console.log("Press ENTER to continue...");
+  await new LineReader(0).readLine();
+  // puts(buf);
+  console.log(cStringAt(buf.read()));
+  // shmdt(buf);
+  buf.unmap();
+  return 0;
+}
+
+if (import.meta.main) {
+  await runMain("posix-shm-reader", () => main([...Deno.args]));
+}

@@ -1,0 +1,113 @@
+/**
+ * posix-shm writer: puts `This is a test` into a POSIX shared memory
+ * object, waits for ENTER, then removes the object.
+ *
+ * Ports: the POSIX counterpart of shmproc1.c (seed 000, "Paylaşılan Bellek
+ * Alanları"); seed 003 names POSIX shared memory and `/dev/shm` beside
+ * SysV. The reader is examples/posix-shm/reader.ts (shmproc2's
+ * counterpart). Same texts and flow as shmproc1; only the calls change:
+ *
+ *     SysV (shmproc1)                         POSIX (this program)
+ *     shmget(0x12345678, 4096, 0660|IPC_CREAT) shm_open("/ipc-lab-shm", O_RDWR|O_CREAT, 0660)
+ *                                              ftruncate(fd, 4096)
+ *     shmat(shmid, NULL, 0)                   mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)
+ *     shmdt(buf)                              munmap(buf, 4096)
+ *     shmctl(shmid, IPC_RMID, NULL)           shm_unlink("/ipc-lab-shm")
+ *
+ * SysV versus POSIX shared memory:
+ * - Name, not key: a POSIX object is called by a name like `/ipc-lab-shm`
+ *   that the programs agree on, instead of a number (`0x12345678`, or
+ *   `ftok(path, id)`) that can collide with another program's key.
+ * - It is a file: on Linux it lives in the RAM file system `/dev/shm`
+ *   (`ls -l /dev/shm` shows `ipc-lab-shm` with owner, mode and size; `rm`
+ *   removes it); `ipcs` does not list it. `shm_open` gives a file
+ *   descriptor, so the usual file calls apply: `ftruncate` sets its size (a
+ *   new object has size 0, where `shmget` takes the size), `fstat` reads it,
+ *   `fchmod` changes permissions.
+ * - It is used through `mmap(MAP_SHARED)`, like a shared file mapping,
+ *   instead of `shmat`; the descriptor can be closed right after `mmap`.
+ * - Lifetime: like a SysV segment it outlives its creator until removed
+ *   (`shm_unlink` / `IPC_RMID`) or the machine reboots. Unlinking removes
+ *   the name at once; processes that still map it keep using the memory,
+ *   which is freed with the last mapping (SysV: the key goes private and
+ *   the segment shows as `dest` until the last `shmdt`).
+ *
+ * Run in two terminals:
+ *
+ *     terminal 1: deno task posix-shm-writer   (prints the prompt and waits)
+ *     terminal 2: deno task posix-shm-reader   (press ENTER: This is a test)
+ *     terminal 1: press ENTER                  (the object is removed)
+ *
+ * While the writer waits, `ls -l /dev/shm` shows the object (4096 bytes).
+ * `--name /other` chooses another name (both programs take it);
+ * `IPC_TRACE=1` shows the calls.
+ *
+ * Where it departs from shmproc1 and why:
+ * - The object is removed on Ctrl+C (exit 130) and SIGTERM (143) too; the C
+ *   program, interrupted while it waits, leaves its segment behind. Only
+ *   SIGKILL (or a crash) can leave `/dev/shm/ipc-lab-shm` behind; a later
+ *   writer run then reuses it (O_CREAT without O_EXCL, like IPC_CREAT) and
+ *   removes it at the end, or `rm /dev/shm/ipc-lab-shm` does.
+ * - The descriptor is closed after `mmap` (the mapping keeps the object).
+ * - `mmap`'s failure value is `MAP_FAILED`, checked as such (shmproc1
+ *   tested `shmat`'s result with `< 0`, which never catches `(void *) -1`).
+ * - Errors name the object and the errno:
+ *   `posix-shm-writer: shm_open /x: EACCES (Permission denied)`.
+ *
+ * @module
+ */
+import {
+  exitOnSignals,
+  LineReader,
+  O,
+  onCleanup,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+} from "../../lib/libc.ts";
+import { MAP, PROT } from "../../lib/mmap.ts";
+import { checkShmName, shmOpen } from "../../lib/posix_shm.ts";
+
+/** The name both programs use unless told otherwise (shmproc's SHMKEY). */
+export const SHM_NAME = "/ipc-lab-shm";
+/** The size shmproc1 asked `shmget` for. */
+export const SHM_SIZE = 4096;
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("writer");
+  const name = takeOption(args, "name") ?? SHM_NAME;
+  if (args.length > 0) throw new UsageError("usage: posix-shm-writer [--name /name]");
+  try {
+    checkShmName(name);
+  } catch (e) {
+    throw new UsageError(`posix-shm-writer: ${(e as Error).message}`);
+  }
+  exitOnSignals();
+
+  // shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)
+  //   becomes: fd = shm_open(name, O_RDWR|O_CREAT, 0660); ftruncate(fd, 4096);
+  using shm = shmOpen(name, O.RDWR | O.CREAT, 0o660);
+  const removal = onCleanup(`shm_unlink ${name}`, () => shm.unlink());
+  shm.truncate(SHM_SIZE);
+  // buf = (char *) shmat(shmid, NULL, 0)  becomes  mmap(..., MAP_SHARED, fd, 0)
+  using buf = shm.map(SHM_SIZE, PROT.READ | PROT.WRITE, MAP.SHARED);
+  shm.close(); // the mapping keeps the object; the descriptor is not needed
+
+  // strcpy(buf, "This is a test");
+  buf.bytes.set(new TextEncoder().encode("This is a test\0"));
+  // printf("press ENTER to key to continue...\n"); getchar();
+  console.log("press ENTER to key to continue...");
+  await new LineReader(0).readLine(); // a line, or EOF: both continue, like getchar()
+
+  // shmdt(buf);
+  buf.unmap();
+  // shmctl(shmid, IPC_RMID, NULL)  becomes  shm_unlink(name)
+  shm.unlink();
+  removal.done();
+  return 0;
+}
+
+if (import.meta.main) {
+  await runMain("posix-shm-writer", () => main([...Deno.args]));
+}
