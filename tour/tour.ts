@@ -9,10 +9,12 @@
  */
 import { say, type Scene, Stage } from "./stage.ts";
 import { pipeScenes } from "./scenes/pipes.ts";
+import { mmapScenes } from "./scenes/mmap.ts";
 
 /** Every scene, in course order. */
 export const SCENES: Scene[] = [
   ...pipeScenes,
+  ...mmapScenes,
 ];
 
 function usage(): never {
