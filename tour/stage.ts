@@ -148,9 +148,10 @@ export class Actor {
   async type(line: string): Promise<void> {
     const prompt = this.#partial.stdout;
     this.#partial.stdout = "";
+    const shown = line === "" ? "⏎ (ENTER)" : line;
     if (color) {
-      console.log(`%c[${this.role}]%c ${prompt}%c${line}`, this.#css, "", "color: #fff176");
-    } else console.log(`[${this.role}] ${prompt}${line}   <- typed`);
+      console.log(`%c[${this.role}]%c ${prompt}%c${shown}`, this.#css, "", "color: #fff176");
+    } else console.log(`[${this.role}] ${prompt}${shown}   <- typed`);
     if (!this.#writer) throw new Error(`${this.role}: stdin is closed`);
     await this.#writer.write(new TextEncoder().encode(`${line}\n`));
   }
