@@ -30,3 +30,6 @@ export * from "./cwd.ts";
 export * from "./args.ts";
 export * from "./mmap.ts";
 export * from "./posix_shm.ts";
+export * from "./sysv_ipc.ts";
+export * from "./sysv_shm.ts";
+export * from "./sysv_ipcs.ts";

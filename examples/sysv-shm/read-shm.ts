@@ -1,0 +1,103 @@
+/**
+ * read-shm: read the message write-shm left in System V shared memory.
+ *
+ * Ports: `read_shm.c` of seed 004 (code lost, rebuilt from the prose): get
+ * the segment with the same key as write_shm, *without* IPC_CREAT, attach
+ * it, and parse the message with `sscanf`.
+ *
+ * Demonstrates: the message was written by a process that has already
+ * exited; the segment kept it (System V persistence). `shmget` without
+ * IPC_CREAT fails with ENOENT when there is no segment: the port says to
+ * run write-shm first. The segment is attached SHM_RDONLY: this side only
+ * reads.
+ *
+ * Prints `Data read from memory: <text>` and `Written by pid <pid>`, parsed
+ * with the equivalent of `sscanf(buf, "message from pid %d: %[^\n]", &pid,
+ * text)`.
+ *
+ * Removing the segment: reading leaves it in place (run read-shm as often
+ * as you like); `deno task read-shm --remove` reads it and then removes it
+ * (IPC_RMID). `deno task ipcrm -M 0x12345678` also removes it.
+ *
+ * Run: `deno task write-shm`, then `deno task read-shm [--remove] [--key KEY]`.
+ *
+ * Where it departs from the C and why:
+ * - shmat's failure value `(void *) -1` is checked for.
+ * - A segment that does not hold a write-shm message (e.g. shmproc1's,
+ *   which shares the default key) is reported, not parsed into garbage.
+ * - `--remove` is new: something must remove the segment, or it stays
+ *   until reboot.
+ *
+ * @module
+ */
+import { LibcError, runMain, setTraceRole, takeFlag } from "../../lib/libc.ts";
+import { formatKey } from "../../lib/sysv_ipc.ts";
+import { Segment } from "../../lib/sysv_shm.ts";
+import { noMoreArguments, SHMKEY, SHMSIZE, takeKey } from "./options.ts";
+
+const USAGE = "usage: read-shm [--key KEY] [--remove]";
+
+/** `sscanf(buf, "message from pid %d: %[^\n]", &pid, text) == 2` */
+function parseMessage(text: string): { pid: number; message: string } | null {
+  const m = /^message from pid (-?\d+): ([^\n]+)/.exec(text);
+  return m === null ? null : { pid: Number(m[1]), message: m[2] };
+}
+
+function main(args: string[]): number {
+  setTraceRole("read-shm");
+  const key = takeKey(args, USAGE);
+  const remove = takeFlag(args, "remove");
+  noMoreArguments(args, USAGE);
+  const keyOption = key === SHMKEY ? "" : ` --key ${formatKey(key)}`;
+
+  // shmid = shmget(key, SHM_SIZE, 0440);   -- no IPC_CREAT: it must exist
+  let segment: Segment;
+  try {
+    segment = Segment.get(key, SHMSIZE, 0o440);
+  } catch (e) {
+    if (e instanceof LibcError && e.code === "ENOENT") {
+      console.error(
+        `read-shm: no shared memory segment with key ${formatKey(key)}: ` +
+          `run \`deno task write-shm${keyOption}\` first`,
+      );
+      return 1;
+    }
+    throw e;
+  }
+
+  // data = shmat(shmid, NULL, SHM_RDONLY);
+  let parsed: ReturnType<typeof parseMessage>;
+  let raw: string;
+  {
+    using data = segment.attach({ readOnly: true });
+    raw = data.readString();
+    // sscanf(data, "message from pid %d: %[^\n]", &pid, text);
+    parsed = parseMessage(raw);
+  } // shmdt(data);
+
+  if (parsed === null) {
+    console.error(
+      `read-shm: segment ${formatKey(key)} (shmid ${segment.id}) does not hold a write-shm ` +
+        `message (it holds ${JSON.stringify(raw.slice(0, 60))}): ` +
+        `run \`deno task write-shm${keyOption}\` first`,
+    );
+    return 1;
+  }
+  console.log(`Data read from memory: ${parsed.message}`);
+  console.log(`Written by pid ${parsed.pid}`);
+
+  if (remove) {
+    // shmctl(shmid, IPC_RMID, NULL);
+    segment.remove();
+    console.log(`Removed shared memory key ${formatKey(key)} (shmid ${segment.id}).`);
+  } else {
+    console.log(
+      `The segment stays (System V): \`deno task read-shm${keyOption} --remove\` removes it.`,
+    );
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  await runMain("read-shm", () => main([...Deno.args]));
+}

@@ -1,0 +1,92 @@
+/**
+ * shmproc1: the writing side of a System V shared memory pair.
+ *
+ * Ports: `shmproc1.c - Yazma yapan uygulama` ("the program that writes")
+ * of seed 000, section "Paylaşılan Bellek Alanları" (shared memory areas).
+ *
+ * Demonstrates: `shmget` finds or creates the segment of key 0x12345678
+ * (4096 bytes, mode 0660), `shmat` maps it into this process, `strcpy`
+ * puts `This is a test` into it, and the program waits. Meanwhile
+ * `shmproc2` maps the *same pages* and, when you press ENTER there, prints
+ * the string: nothing was sent, both processes simply see the same memory.
+ * After ENTER here, shmproc1 removes the segment (`IPC_RMID`) and detaches.
+ *
+ * Run, in two terminals:
+ *   1. `deno task shmproc1`   prints `press ENTER to key to continue...`
+ *   2. `deno task shmproc2`   prints `Press ENTER to continue...`; press
+ *      ENTER: it prints `This is a test`
+ *   3. press ENTER in the first terminal: the segment is removed.
+ * `deno task ipcs -m` between steps shows the segment (nattch 1, then 2).
+ * `--key KEY` picks another key for both programs (tests do).
+ *
+ * SysV persistence: a segment is a kernel object, not part of a process.
+ * It lives until IPC_RMID or reboot, even with no process attached (so if
+ * shmproc1 were killed with SIGKILL, the segment and its text would stay:
+ * `deno task ipcrm -M 0x12345678` removes it). After IPC_RMID a segment
+ * still attached somewhere lives on, marked `dest` in `ipcs` with its key
+ * reset to 0, and is freed at the last detach.
+ *
+ * Where it departs from the C and why:
+ * - The shmat bug: the C tests `(buf = (char *) shmat(...)) < 0`. shmat
+ *   fails with `(void *) -1`, and comparing a pointer with 0 is never true
+ *   for it in practice (the compiler may even drop the test), so a failed
+ *   attach went on to `strcpy` into address 0xffffffffffffffff: a crash.
+ *   The port checks for the pointer value -1 (lib/sysv_shm.ts shmAttach).
+ * - Ctrl+C / SIGTERM while waiting for ENTER removes the segment and exits
+ *   130 / 143 (the C would leave it behind forever). The wait polls stdin
+ *   in short slices so the signal is handled at once.
+ * - End of file on stdin instead of ENTER (input from /dev/null, Ctrl+D)
+ *   continues, like `getchar()` returning EOF in the C.
+ * - IPC_RMID is done *before* shmdt, not after: same result (the kernel
+ *   frees the segment at our detach unless shmproc2 still has it), but the
+ *   call cannot fail with EINVAL when the segment was already removed by
+ *   someone else: an attached segment's id stays valid until the last
+ *   detach. The original ignored shmdt's result; the port checks both.
+ * - The string is copied with a bounds check; the C `strcpy` had none.
+ *
+ * @module
+ */
+import { exitOnSignals, LineReader, onCleanup, runMain, S, setTraceRole } from "../../lib/libc.ts";
+import { IPC } from "../../lib/sysv_ipc.ts";
+import { Segment } from "../../lib/sysv_shm.ts";
+import { noMoreArguments, SHMSIZE, takeKey } from "./options.ts";
+
+const USAGE = "usage: shmproc1 [--key KEY]";
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("shmproc1");
+  exitOnSignals();
+  const key = takeKey(args, USAGE);
+  noMoreArguments(args, USAGE);
+
+  // if ((shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)) < 0)
+  //     exitsys("shmget");
+  using segment = Segment.get(key, SHMSIZE, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT);
+  // shmproc1 removes the segment at the end, whoever created it: so does
+  // the C. From here on it is removed on every way out, Ctrl+C included.
+  segment.own();
+  using _removeOnSignal = onCleanup(`IPC_RMID shmid ${segment.id}`, () => {
+    segment[Symbol.dispose]();
+  });
+
+  // if ((buf = (char *) shmat(shmid, NULL, 0)) < 0)   <- never true: see header
+  //     exitsys("shmat");
+  using buf = segment.attach();
+
+  // strcpy(buf, "This is a test");
+  buf.writeString("This is a test");
+  // printf("press ENTER to key to continue...\n");
+  console.log("press ENTER to key to continue...");
+  // getchar();  -- a line, or EOF: both continue
+  await new LineReader(0).readLine();
+
+  // if (shmctl(shmid, IPC_RMID, NULL) < 0) exitsys("shmctl");  (moved up, see header)
+  segment.remove();
+  // shmdt(buf);
+  buf.detach();
+  return 0;
+}
+
+if (import.meta.main) {
+  await runMain("shmproc1", () => main([...Deno.args]));
+}

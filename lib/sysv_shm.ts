@@ -1,0 +1,550 @@
+/**
+ * System V shared memory: `shmget`, `shmat`, `shmdt`, `shmctl`, checked,
+ * traced, and safe to use from JavaScript.
+ *
+ * - {@link Segment}: a segment id with its key; made with
+ *   {@link Segment.create} (IPC_CREAT|IPC_EXCL), {@link Segment.open} (no
+ *   IPC_CREAT), {@link Segment.createOrOpen} (seed 003's `sysv_shmget`:
+ *   create exclusively, and on EEXIST open the existing one) or
+ *   {@link Segment.get} (any flags, as a C program calls `shmget`).
+ * - {@link Attachment}: the segment mapped into this process. Its
+ *   {@link Attachment.bytes} is a zero-copy `Uint8Array` over the shared
+ *   pages: another process's writes are visible at once. Detaching first
+ *   revokes the view (`arrayBuffer.transfer(0)`: every view over it becomes
+ *   length 0) and only then calls `shmdt`, so a stale view can never touch
+ *   unmapped memory (that would kill the process with SIGSEGV); the getter
+ *   throws a clear error after detach.
+ * - {@link shmStat}: `IPC_STAT` as a typed {@link ShmStat}.
+ *
+ * `using` support: an `Attachment` detaches when its block ends. A
+ * `Segment` is removed (IPC_RMID) when its block ends **only if this handle
+ * created it** (`create`, or `createOrOpen` that did create); an opened
+ * segment belongs to someone else and is left alone. Call
+ * {@link Segment.keep} to let a created segment outlive the program (as
+ * write-shm does), or {@link Segment.remove} to remove one explicitly.
+ *
+ * Remember SysV persistence: a segment is not a file and does not die with
+ * its creator. It stays until IPC_RMID or reboot. After IPC_RMID it lives on
+ * while attached (`ipcs` shows `dest`, and its key becomes 0), and is freed
+ * at the last detach.
+ *
+ * @module
+ */
+import { libc } from "./ffi/libc_ffi.ts";
+import { Errno, LibcError } from "./errno.ts";
+import { failed } from "./fd.ts";
+import { traceLine, TRACING } from "./trace.ts";
+import { cString, cStringAt } from "./cstring.ts";
+import { dateOrNull, formatKey, IPC, ipcFlagText, keyText, readIpcPerm } from "./sysv_ipc.ts";
+
+/** `<sys/shm.h>`: `shmat` flags, `shmctl` commands, mode bits. */
+export const SHM = {
+  /** `shmat` flag: map read-only (writes then fault with SIGSEGV). */
+  RDONLY: 0o10000,
+  /** `shmat` flag: round `shmaddr` down to SHMLBA. */
+  RND: 0o20000,
+  /** `shmat` flag: replace an existing mapping at `shmaddr`. */
+  REMAP: 0o40000,
+  /** `shmat` flag: executable mapping. */
+  EXEC: 0o100000,
+  /** `shmctl` commands (Linux). */
+  LOCK: 11,
+  UNLOCK: 12,
+  STAT: 13,
+  INFO: 14,
+  STAT_ANY: 15,
+  /** Mode bit: marked for removal, freed at the last detach (`ipcs`: `dest`). */
+  DEST: 0o1000,
+  /** Mode bit: locked in memory with SHM_LOCK (`ipcs`: `locked`). */
+  LOCKED: 0o2000,
+} as const;
+
+/**
+ * Byte offsets in `struct shmid_ds` (glibc, x86_64/aarch64; 112 bytes),
+ * checked against the C compiler's `offsetof` in tests/sysv_shm_test.ts.
+ */
+export const SHMID_DS = {
+  size: 112,
+  perm: 0,
+  segsz: 48,
+  atime: 56,
+  dtime: 64,
+  ctime: 72,
+  cpid: 80,
+  lpid: 84,
+  nattch: 88,
+} as const;
+
+/** The pointer value `shmat` returns on failure: `(void *) -1`, not NULL. */
+const SHMAT_FAILED = 0xffffffffffffffffn;
+
+/** `struct shmid_ds` decoded: what `IPC_STAT` tells about a segment. */
+export interface ShmStat {
+  /** The key (0 once the segment is marked for removal). */
+  key: number;
+  /** The segment's size in bytes, as asked at creation (not page-rounded). */
+  size: number;
+  /** Permission bits (`mode & 0o777`), e.g. 0o660. */
+  perms: number;
+  /** The whole mode word, including SHM_DEST and SHM_LOCKED. */
+  mode: number;
+  /** Owner user id. */
+  uid: number;
+  /** Owner group id. */
+  gid: number;
+  /** Creator user id. */
+  cuid: number;
+  /** Creator group id. */
+  cgid: number;
+  /** The pid that created the segment. */
+  cpid: number;
+  /** The pid of the last `shmat`/`shmdt`. */
+  lpid: number;
+  /** How many attachments exist now (all processes). */
+  nattch: number;
+  /** Last attach (`shm_atime`); `null` for never. */
+  atime: Date | null;
+  /** Last detach (`shm_dtime`); `null` for never. */
+  dtime: Date | null;
+  /** Last change: creation, IPC_SET, IPC_RMID (`shm_ctime`). */
+  ctime: Date | null;
+  /** IPC_RMID was called; the segment is freed at the last detach (`dest`). */
+  markedForRemoval: boolean;
+  /** Locked in memory (SHM_LOCK). */
+  locked: boolean;
+}
+
+/**
+ * Decode a `struct shmid_ds` (as filled by IPC_STAT or SHM_STAT).
+ *
+ * @example
+ * ```ts
+ * import { decodeShmidDs, SHMID_DS } from "./sysv_shm.ts";
+ * const st = decodeShmidDs(new Uint8Array(SHMID_DS.size));
+ * console.log(st.nattch); // 0
+ * ```
+ */
+export function decodeShmidDs(buffer: Uint8Array): ShmStat {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const perm = readIpcPerm(view, SHMID_DS.perm);
+  return {
+    key: perm.key,
+    size: Number(view.getBigUint64(SHMID_DS.segsz, true)),
+    perms: perm.mode & 0o777,
+    mode: perm.mode,
+    uid: perm.uid,
+    gid: perm.gid,
+    cuid: perm.cuid,
+    cgid: perm.cgid,
+    cpid: view.getInt32(SHMID_DS.cpid, true),
+    lpid: view.getInt32(SHMID_DS.lpid, true),
+    nattch: Number(view.getBigUint64(SHMID_DS.nattch, true)),
+    atime: dateOrNull(view.getBigInt64(SHMID_DS.atime, true)),
+    dtime: dateOrNull(view.getBigInt64(SHMID_DS.dtime, true)),
+    ctime: dateOrNull(view.getBigInt64(SHMID_DS.ctime, true)),
+    markedForRemoval: (perm.mode & SHM.DEST) !== 0,
+    locked: (perm.mode & SHM.LOCKED) !== 0,
+  };
+}
+
+/**
+ * `shmget(2)`: the id of the segment of `key`, creating it as `flags` say
+ * (`IPC.CREAT`, `IPC.EXCL`, permission bits). Errors name the key:
+ * `shmget 0x12345678: EINVAL (Invalid argument)` (an existing segment is
+ * smaller than `size`), `ENOENT` (no segment and no IPC_CREAT), `EEXIST`,
+ * `EACCES`.
+ *
+ * @example
+ * ```ts
+ * import { IPC } from "./sysv_ipc.ts";
+ * import { shmget, shmRemove } from "./sysv_shm.ts";
+ * const id = shmget(IPC.PRIVATE, 4096, IPC.CREAT | 0o600);
+ * shmRemove(id);
+ * ```
+ */
+export function shmget(key: number, size: number, flags: number): number {
+  const shown = `shmget(${keyText(key)}, ${size}, ${ipcFlagText(flags)})`;
+  const id = libc.shmget(key | 0, BigInt(size), flags);
+  if (id === -1) failed("shmget", shown, formatKey(key));
+  if (TRACING) traceLine(shown, String(id));
+  return id;
+}
+
+/**
+ * `shmctl(shmid, IPC_STAT, &ds)`, decoded.
+ *
+ * @example
+ * ```ts
+ * import { IPC } from "./sysv_ipc.ts";
+ * import { shmget, shmRemove, shmStat } from "./sysv_shm.ts";
+ * const id = shmget(IPC.PRIVATE, 100, IPC.CREAT | 0o600);
+ * console.log(shmStat(id).size); // 100
+ * shmRemove(id);
+ * ```
+ */
+export function shmStat(shmid: number): ShmStat {
+  const buffer = new Uint8Array(SHMID_DS.size);
+  const shown = `shmctl(${shmid}, IPC_STAT, ...)`;
+  if (libc.shmctl(shmid, IPC.STAT, buffer) === -1) failed("shmctl", shown, `shmid ${shmid}`);
+  if (TRACING) traceLine(shown, "0");
+  return decodeShmidDs(buffer);
+}
+
+/**
+ * `shmctl(shmid, IPC_RMID, NULL)`: remove the segment now, or (if it is
+ * still attached somewhere) mark it `dest` so the kernel frees it at the
+ * last detach. EINVAL: no such segment (maybe already freed).
+ *
+ * @example
+ * ```ts
+ * import { IPC } from "./sysv_ipc.ts";
+ * import { shmget, shmRemove } from "./sysv_shm.ts";
+ * shmRemove(shmget(IPC.PRIVATE, 1, IPC.CREAT | 0o600));
+ * ```
+ */
+export function shmRemove(shmid: number): void {
+  const shown = `shmctl(${shmid}, IPC_RMID, NULL)`;
+  if (libc.shmctl(shmid, IPC.RMID, null) === -1) failed("shmctl", shown, `shmid ${shmid}`);
+  if (TRACING) traceLine(shown, "0");
+}
+
+/** Options of {@link shmAttach}. */
+export interface AttachOptions {
+  /** Attach with SHM_RDONLY: the pages are mapped read-only. */
+  readOnly?: boolean;
+}
+
+/**
+ * `shmat(shmid, NULL, flags)`: map the segment into this process. The C
+ * failure value is `(void *) -1` (checked here as the pointer value
+ * `0xffffffffffffffff`); C code that tests `shmat(...) < 0`, like seed 000,
+ * compares a pointer with 0 and never sees the failure.
+ *
+ * @example
+ * ```ts
+ * import { IPC } from "./sysv_ipc.ts";
+ * import { shmAttach, shmget, shmRemove } from "./sysv_shm.ts";
+ * const id = shmget(IPC.PRIVATE, 16, IPC.CREAT | 0o600);
+ * {
+ *   using a = shmAttach(id);
+ *   a.bytes[0] = 42;
+ * } // detached here
+ * shmRemove(id);
+ * ```
+ */
+export function shmAttach(shmid: number, options: AttachOptions = {}): Attachment {
+  const flags = options.readOnly ? SHM.RDONLY : 0;
+  const shown = `shmat(${shmid}, NULL, ${options.readOnly ? "SHM_RDONLY" : "0"})`;
+  const pointer = libc.shmat(shmid, null, flags);
+  const value = Deno.UnsafePointer.value(pointer);
+  if (pointer === null || value === SHMAT_FAILED) failed("shmat", shown, `shmid ${shmid}`);
+  if (TRACING) traceLine(shown, `0x${value.toString(16)}`);
+  let size: number;
+  try {
+    size = shmStat(shmid).size;
+  } catch (e) {
+    libc.shmdt(pointer);
+    throw e;
+  }
+  return new Attachment(shmid, pointer, size, options.readOnly === true);
+}
+
+/**
+ * A segment attached to this process. {@link Attachment.bytes} is the
+ * zero-copy view of its memory; {@link Attachment.detach} (or the end of a
+ * `using` block) revokes every view and then calls `shmdt`. Detaching twice
+ * is harmless; using the attachment after detach throws an Error naming the
+ * shmid, never a crash.
+ *
+ * Read-only attachments (SHM_RDONLY): the helpers here refuse to write
+ * ({@link Attachment.writeString} throws), but a plain store into
+ * {@link Attachment.bytes} cannot be stopped at zero cost and is a write to
+ * a read-only page: the kernel kills the process with SIGSEGV, exactly as
+ * in C. Treat `bytes` of a read-only attachment as read-only.
+ *
+ * @example
+ * ```ts
+ * import { Segment } from "./sysv_shm.ts";
+ * using seg = Segment.create(0, 4096, 0o600); // IPC_PRIVATE
+ * using a = seg.attach();
+ * a.writeString("This is a test");
+ * console.log(a.readString()); // "This is a test"
+ * ```
+ */
+export class Attachment implements Disposable {
+  /** The segment's id. */
+  readonly shmid: number;
+  /** The segment's size in bytes (what `bytes.length` is while attached). */
+  readonly size: number;
+  /** Attached with SHM_RDONLY. */
+  readonly readOnly: boolean;
+  #pointer: Deno.PointerObject | null;
+  #buffer: ArrayBuffer | undefined;
+  #bytes: Uint8Array | undefined;
+
+  /**
+   * Wrap an address returned by `shmat`. Use {@link shmAttach} or
+   * {@link Segment.attach} rather than this.
+   *
+   * @param shmid the segment's id
+   * @param pointer the address shmat returned
+   * @param size the segment's size
+   * @param readOnly whether it was attached with SHM_RDONLY
+   */
+  constructor(shmid: number, pointer: Deno.PointerObject, size: number, readOnly: boolean) {
+    this.shmid = shmid;
+    this.size = size;
+    this.readOnly = readOnly;
+    this.#pointer = pointer;
+    this.#buffer = Deno.UnsafePointerView.getArrayBuffer(pointer, size);
+    this.#bytes = new Uint8Array(this.#buffer);
+  }
+
+  /** True once detached. */
+  get detached(): boolean {
+    return this.#pointer === null;
+  }
+
+  /** The attach address, for traces and messages (throws after detach). */
+  get address(): bigint {
+    return Deno.UnsafePointer.value(this.#live());
+  }
+
+  /**
+   * The segment's memory, zero-copy. Throws after detach. A view kept from
+   * before the detach has length 0 afterwards (reads give `undefined`,
+   * writes are dropped): it never reaches unmapped memory.
+   */
+  get bytes(): Uint8Array {
+    this.#live();
+    return this.#bytes!;
+  }
+
+  #live(): Deno.PointerObject {
+    if (this.#pointer === null) {
+      throw new Error(
+        `shared memory segment (shmid ${this.shmid}) used after detach: attach it again`,
+      );
+    }
+    return this.#pointer;
+  }
+
+  /**
+   * Copy `text` and a terminating NUL to the start of the segment, like C's
+   * `strcpy(buf, text)` / `sprintf(buf, ...)`. Throws a RangeError when it
+   * does not fit (C would overrun), an Error on a read-only attachment.
+   * Returns the bytes written, NUL included.
+   */
+  writeString(text: string, offset = 0): number {
+    const bytes = this.bytes;
+    if (this.readOnly) {
+      throw new Error(`shared memory segment (shmid ${this.shmid}) is attached read-only`);
+    }
+    const c = cString(text);
+    if (offset < 0 || offset + c.length > bytes.length) {
+      throw new RangeError(
+        `${c.length} bytes do not fit at offset ${offset} of a ${bytes.length}-byte segment`,
+      );
+    }
+    bytes.set(c, offset);
+    return c.length;
+  }
+
+  /**
+   * The NUL-terminated string at `offset` (like C's `puts(buf)`), decoded
+   * as UTF-8; the whole rest of the segment if it has no NUL.
+   */
+  readString(offset = 0): string {
+    return cStringAt(this.bytes, offset);
+  }
+
+  /**
+   * Revoke every view over the segment, then `shmdt(2)`. A second call does
+   * nothing.
+   */
+  detach(): void {
+    const pointer = this.#pointer;
+    if (pointer === null) return;
+    this.#pointer = null;
+    // Detach the JS views first: after shmdt the pages are gone and any
+    // access through an old view would be a SIGSEGV.
+    this.#buffer!.transfer(0);
+    this.#buffer = undefined;
+    this.#bytes = undefined;
+    const shown = `shmdt(0x${Deno.UnsafePointer.value(pointer).toString(16)})`;
+    if (libc.shmdt(pointer) === -1) failed("shmdt", shown, `shmid ${this.shmid}`);
+    if (TRACING) traceLine(shown, "0");
+  }
+
+  /** Detach (same as {@link Attachment.detach}). */
+  [Symbol.dispose](): void {
+    this.detach();
+  }
+}
+
+/**
+ * A System V shared memory segment: its id and key, and whether this
+ * handle created it. Disposing removes it (IPC_RMID) only when this handle
+ * created it and {@link Segment.keep} was not called.
+ *
+ * @example
+ * ```ts
+ * import { Segment } from "./sysv_shm.ts";
+ * {
+ *   using seg = Segment.createOrOpen(0x5eed, 4096, 0o660);
+ *   using a = seg.attach();
+ *   a.writeString("hello");
+ *   console.log(seg.stat().nattch); // 1
+ * } // detached, then removed if we created it
+ * ```
+ */
+export class Segment implements Disposable {
+  /** The segment id (`shmid`). */
+  readonly id: number;
+  /** The key it was looked up or created with. */
+  readonly key: number;
+  /** True when this handle's `shmget` created the segment. */
+  readonly created: boolean;
+  #removeOnDispose: boolean;
+  #removed = false;
+
+  /**
+   * Wrap a known id. Prefer the static constructors.
+   *
+   * @param id the shmid
+   * @param key the key it belongs to
+   * @param created whether this handle made it (then dispose removes it)
+   */
+  constructor(id: number, key: number, created: boolean) {
+    this.id = id;
+    this.key = key;
+    this.created = created;
+    this.#removeOnDispose = created;
+  }
+
+  /**
+   * A new segment: `shmget(key, size, IPC_CREAT|IPC_EXCL|mode)`. EEXIST if
+   * the key already has one.
+   *
+   * @example
+   * ```ts
+   * import { Segment } from "./sysv_shm.ts";
+   * using seg = Segment.create(0, 4096, 0o600); // 0 = IPC_PRIVATE
+   * ```
+   */
+  static create(key: number, size: number, mode = 0o600): Segment {
+    return new Segment(shmget(key, size, IPC.CREAT | IPC.EXCL | mode), key, true);
+  }
+
+  /**
+   * The existing segment of `key`: `shmget(key, size, 0)`. ENOENT if there
+   * is none; EINVAL if it is smaller than `size`.
+   *
+   * @example
+   * ```ts
+   * import { Segment } from "./sysv_shm.ts";
+   * try { Segment.open(0x7e57ab1e); } catch (e) { console.log(String(e)); }
+   * ```
+   */
+  static open(key: number, size = 0): Segment {
+    return new Segment(shmget(key, size, 0), key, false);
+  }
+
+  /**
+   * Seed 003's `sysv_shmget`: create with IPC_CREAT|IPC_EXCL|mode; on
+   * EEXIST open the existing one with `shmget(key, 0, 0)`. `created` tells
+   * which happened.
+   *
+   * @example
+   * ```ts
+   * import { Segment } from "./sysv_shm.ts";
+   * using seg = Segment.createOrOpen(0x5eed, 4096, 0o660);
+   * console.log(seg.created);
+   * ```
+   */
+  static createOrOpen(key: number, size: number, mode = 0o600): Segment {
+    try {
+      return Segment.create(key, size, mode);
+    } catch (e) {
+      if (!(e instanceof LibcError) || e.errno !== Errno.EEXIST) throw e;
+    }
+    return Segment.open(key, 0);
+  }
+
+  /**
+   * `shmget(key, size, flags)` as a C program writes it. With IPC_CREAT but
+   * without IPC_EXCL nobody can tell from the call whether it created the
+   * segment; `created` is decided afterwards from IPC_STAT: the creator pid
+   * (`shm_cpid`) is this process.
+   *
+   * @example
+   * ```ts
+   * import { IPC } from "./sysv_ipc.ts";
+   * import { Segment } from "./sysv_shm.ts";
+   * using seg = Segment.get(0x5eed, 4096, IPC.CREAT | 0o660);
+   * ```
+   */
+  static get(key: number, size: number, flags: number): Segment {
+    const id = shmget(key, size, flags);
+    let created = false;
+    if (flags & IPC.CREAT) {
+      created = shmStat(id).cpid === libc.getpid();
+    }
+    return new Segment(id, key, created);
+  }
+
+  /** `IPC_STAT` of this segment. */
+  stat(): ShmStat {
+    return shmStat(this.id);
+  }
+
+  /** `shmat` this segment (read-write, or SHM_RDONLY with `{ readOnly: true }`). */
+  attach(options: AttachOptions = {}): Attachment {
+    return shmAttach(this.id, options);
+  }
+
+  /** Whether disposing will remove the segment. */
+  get removesOnDispose(): boolean {
+    return this.#removeOnDispose && !this.#removed;
+  }
+
+  /** Let the segment outlive this handle (and the program): dispose leaves it. */
+  keep(): this {
+    this.#removeOnDispose = false;
+    return this;
+  }
+
+  /** Have dispose remove the segment even though this handle did not create it. */
+  own(): this {
+    this.#removeOnDispose = true;
+    return this;
+  }
+
+  /**
+   * IPC_RMID now (freed at once, or at the last detach: `dest`). Once it
+   * succeeded, further calls do nothing. Throws if the segment is already
+   * gone (EINVAL).
+   */
+  remove(): void {
+    if (this.#removed) return;
+    shmRemove(this.id);
+    this.#removed = true;
+  }
+
+  /**
+   * Remove the segment if this handle is responsible for it (see the class
+   * comment); a segment already gone is not an error here.
+   */
+  [Symbol.dispose](): void {
+    if (!this.#removeOnDispose || this.#removed) return;
+    try {
+      this.remove();
+    } catch (e) {
+      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) {
+        this.#removed = true;
+        return;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,890 @@
+/**
+ * Tests of System V shared memory: lib/sysv_shm.ts (and the ipcs/ipcrm
+ * helpers of lib/sysv_ipcs.ts) against the real kernel and the real C
+ * layout, and the paired examples of examples/sysv-shm as real processes.
+ *
+ * Every test uses its own random keys and removes what it made in
+ * `finally` (removeSysvByKey / IPC_RMID by id), even when it fails.
+ */
+import assert from "node:assert/strict";
+import { libc } from "../lib/ffi/libc_ffi.ts";
+import { LibcError } from "../lib/errno.ts";
+import { formatKey, ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
+import {
+  type Attachment,
+  Segment,
+  shmAttach,
+  shmget,
+  SHMID_DS,
+  shmRemove,
+  shmStat,
+} from "../lib/sysv_shm.ts";
+import {
+  idOfKey,
+  listMessageQueues,
+  listSemaphoreArrays,
+  listSharedMemory,
+  MSQID_DS,
+  removeIpc,
+  SEMID_DS,
+} from "../lib/sysv_ipcs.ts";
+import { randomKey, run, start, taskArgs, tempDir } from "./_helpers/run.ts";
+import { LeakGuard, removeSysvByKey, sysvObjects } from "./_helpers/leaks.ts";
+
+const PROMPT1 = "press ENTER to key to continue...\n";
+const PROMPT2 = "Press ENTER to continue...\n";
+
+function expectLibcError(fn: () => unknown, call: string, code: string): LibcError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof LibcError, `expected LibcError, got ${e}`);
+    assert.equal(e.call, call);
+    assert.equal(e.code, code);
+    return e;
+  }
+  assert.fail(`${call} did not fail with ${code}`);
+}
+
+/** The /proc/sysvipc/shm rows of `key`. */
+function shmRowsOfKey(key: number) {
+  return sysvObjects().filter((o) => o.kind === "shm" && o.key === key >>> 0);
+}
+
+function removeShmIds(ids: number[]): void {
+  for (const id of ids) {
+    try {
+      shmRemove(id);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function which(program: string): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("sh", {
+      args: ["-c", `command -v ${program}`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The C layout
+
+Deno.test("struct shmid_ds, semid_ds, msqid_ds: our offsets equal the C compiler's offsetof", async () => {
+  if (!(await which("cc"))) {
+    console.log("SKIPPED: no `cc` on this machine; struct layouts not checked against C");
+    return;
+  }
+  await using dir = await tempDir();
+  const source = `
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stddef.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/sem.h>
+#include <sys/msg.h>
+#define F(t, m) printf("\\"%s.%s\\": [%zu, %zu],\\n", #t, #m, offsetof(struct t, m), sizeof(((struct t *)0)->m))
+int main(void) {
+  printf("{\\n");
+  F(shmid_ds, shm_perm.__key); F(shmid_ds, shm_perm.uid); F(shmid_ds, shm_perm.gid);
+  F(shmid_ds, shm_perm.cuid); F(shmid_ds, shm_perm.cgid); F(shmid_ds, shm_perm.mode);
+  F(shmid_ds, shm_perm.__seq); F(shmid_ds, shm_segsz); F(shmid_ds, shm_atime);
+  F(shmid_ds, shm_dtime); F(shmid_ds, shm_ctime); F(shmid_ds, shm_cpid);
+  F(shmid_ds, shm_lpid); F(shmid_ds, shm_nattch);
+  F(semid_ds, sem_otime); F(semid_ds, sem_ctime); F(semid_ds, sem_nsems);
+  F(msqid_ds, msg_stime); F(msqid_ds, msg_rtime); F(msqid_ds, msg_ctime);
+  F(msqid_ds, __msg_cbytes); F(msqid_ds, msg_qnum); F(msqid_ds, msg_qbytes);
+  F(msqid_ds, msg_lspid); F(msqid_ds, msg_lrpid);
+  printf("\\"sizeof\\": [%zu, %zu, %zu, %zu]\\n}\\n", sizeof(struct shmid_ds),
+         sizeof(struct semid_ds), sizeof(struct msqid_ds), sizeof(struct ipc_perm));
+  return 0;
+}
+`;
+  await Deno.writeTextFile(`${dir.path}/layout.c`, source);
+  const cc = await new Deno.Command("cc", {
+    args: ["-o", `${dir.path}/layout`, `${dir.path}/layout.c`],
+  }).output();
+  assert.ok(cc.success, new TextDecoder().decode(cc.stderr));
+  const out = await new Deno.Command(`${dir.path}/layout`).output();
+  const c = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, number[]>;
+  const expect: Record<string, [number, number]> = {
+    "shmid_ds.shm_perm.__key": [IPC_PERM.key, 4],
+    "shmid_ds.shm_perm.uid": [IPC_PERM.uid, 4],
+    "shmid_ds.shm_perm.gid": [IPC_PERM.gid, 4],
+    "shmid_ds.shm_perm.cuid": [IPC_PERM.cuid, 4],
+    "shmid_ds.shm_perm.cgid": [IPC_PERM.cgid, 4],
+    "shmid_ds.shm_perm.mode": [IPC_PERM.mode, 4],
+    "shmid_ds.shm_perm.__seq": [IPC_PERM.seq, 2],
+    "shmid_ds.shm_segsz": [SHMID_DS.segsz, 8],
+    "shmid_ds.shm_atime": [SHMID_DS.atime, 8],
+    "shmid_ds.shm_dtime": [SHMID_DS.dtime, 8],
+    "shmid_ds.shm_ctime": [SHMID_DS.ctime, 8],
+    "shmid_ds.shm_cpid": [SHMID_DS.cpid, 4],
+    "shmid_ds.shm_lpid": [SHMID_DS.lpid, 4],
+    "shmid_ds.shm_nattch": [SHMID_DS.nattch, 8],
+    "semid_ds.sem_otime": [SEMID_DS.otime, 8],
+    "semid_ds.sem_ctime": [SEMID_DS.ctime, 8],
+    "semid_ds.sem_nsems": [SEMID_DS.nsems, 8],
+    "msqid_ds.msg_stime": [MSQID_DS.stime, 8],
+    "msqid_ds.msg_rtime": [MSQID_DS.rtime, 8],
+    "msqid_ds.msg_ctime": [MSQID_DS.ctime, 8],
+    "msqid_ds.__msg_cbytes": [MSQID_DS.cbytes, 8],
+    "msqid_ds.msg_qnum": [MSQID_DS.qnum, 8],
+    "msqid_ds.msg_qbytes": [MSQID_DS.qbytes, 8],
+    "msqid_ds.msg_lspid": [MSQID_DS.lspid, 4],
+    "msqid_ds.msg_lrpid": [MSQID_DS.lrpid, 4],
+  };
+  for (const [field, [offset, size]] of Object.entries(expect)) {
+    assert.deepEqual(c[field], [offset, size], field);
+  }
+  assert.deepEqual(c.sizeof, [SHMID_DS.size, SEMID_DS.size, MSQID_DS.size, IPC_PERM.size]);
+});
+
+// ---------------------------------------------------------------------------
+// lib/sysv_shm.ts
+
+Deno.test("Segment: IPC_STAT fields through create, attach, detach and IPC_RMID", () => {
+  const key = randomKey();
+  const before = Math.floor(Date.now() / 1000) * 1000;
+  const seg = Segment.create(key, 1000, 0o640);
+  try {
+    assert.equal(seg.created, true);
+    assert.equal(seg.key, key);
+    let st = seg.stat();
+    assert.equal(st.key, key);
+    assert.equal(st.size, 1000);
+    assert.equal(st.perms, 0o640);
+    assert.equal(st.uid, libc.getuid());
+    assert.equal(st.cuid, libc.getuid());
+    assert.equal(st.cpid, Deno.pid);
+    assert.equal(st.lpid, 0);
+    assert.equal(st.nattch, 0);
+    assert.equal(st.atime, null);
+    assert.equal(st.dtime, null);
+    assert.ok(st.ctime instanceof Date && st.ctime.getTime() >= before, String(st.ctime));
+    assert.equal(st.markedForRemoval, false);
+    assert.equal(st.locked, false);
+
+    const a = seg.attach();
+    st = seg.stat();
+    assert.equal(st.nattch, 1);
+    assert.equal(st.lpid, Deno.pid);
+    assert.ok(st.atime instanceof Date && st.atime.getTime() >= before);
+    assert.equal(a.size, 1000);
+    assert.equal(a.bytes.length, 1000);
+
+    // IPC_RMID while attached: marked `dest`, key reset to 0, still usable.
+    seg.remove();
+    st = shmStat(seg.id);
+    assert.equal(st.markedForRemoval, true);
+    assert.equal(st.mode & 0o1000, 0o1000);
+    assert.equal(st.key, 0);
+    a.bytes[0] = 42;
+    assert.equal(a.bytes[0], 42);
+    a.detach(); // last detach: the kernel frees it
+    expectLibcError(() => shmStat(seg.id), "shmctl", "EINVAL");
+    seg.remove(); // already removed by this handle: nothing to do
+  } finally {
+    removeSysvByKey([key]);
+    removeShmIds([seg.id]);
+  }
+});
+
+Deno.test("Attachment: zero-copy views, use after detach throws clearly, never crashes", () => {
+  using seg = Segment.create(IPC.PRIVATE, 64, 0o600);
+  const a = seg.attach();
+  const b = seg.attach(); // a second mapping of the same pages
+  try {
+    a.bytes[3] = 7;
+    assert.equal(b.bytes[3], 7, "both attachments see the same memory");
+    assert.equal(a.writeString("This is a test"), 15);
+    assert.equal(b.readString(), "This is a test");
+    assert.throws(() => a.writeString("x".repeat(64)), RangeError);
+
+    const kept = a.bytes; // a view kept across the detach
+    const sub = kept.subarray(2, 10);
+    a.detach();
+    assert.equal(a.detached, true);
+    assert.throws(
+      () => a.bytes,
+      (e: Error) => /shmid \d+\) used after detach/.test(e.message),
+    );
+    assert.throws(() => a.readString(), /used after detach/);
+    assert.throws(() => a.writeString("x"), /used after detach/);
+    assert.throws(() => a.address, /used after detach/);
+    // The old views were revoked before shmdt: length 0, reads undefined, no SIGSEGV.
+    assert.equal(kept.length, 0);
+    assert.equal(sub.length, 0);
+    assert.equal(kept[0], undefined);
+    kept[0] = 1; // dropped, not a write to unmapped memory
+    a.detach(); // harmless
+    a[Symbol.dispose]();
+    assert.equal(b.readString(), "This is a test");
+  } finally {
+    a.detach();
+    b.detach();
+  }
+});
+
+Deno.test("Attachment: SHM_RDONLY refuses writeString; a raw store is SIGSEGV (documented)", async () => {
+  using seg = Segment.create(IPC.PRIVATE, 64, 0o600);
+  {
+    using w = seg.attach();
+    w.writeString("hello");
+    using r = seg.attach({ readOnly: true });
+    assert.equal(r.readOnly, true);
+    assert.equal(r.readString(), "hello");
+    assert.throws(() => r.writeString("x"), /attached read-only/);
+  }
+  // A store through `bytes` of a read-only attachment: the kernel kills the
+  // process, as in C. Shown in a child so that it is this child that dies.
+  const lib = new URL("../lib/sysv_shm.ts", import.meta.url).href;
+  const code = `
+    import { Segment } from ${JSON.stringify(lib)};
+    const s = Segment.create(0, 64, 0o600);
+    const a = s.attach({ readOnly: true });
+    s.remove(); // freed when this process dies
+    console.log("attached");
+    a.bytes[0] = 1;
+    console.log("survived");
+  `;
+  const r = await new Deno.Command(Deno.execPath(), { args: ["eval", code] }).output();
+  assert.equal(new TextDecoder().decode(r.stdout), "attached\n");
+  assert.equal(r.signal, "SIGSEGV");
+});
+
+Deno.test("Segment: using removes only what this handle created; keep() and own()", () => {
+  const key = randomKey();
+  let id = -1;
+  try {
+    {
+      using created = Segment.createOrOpen(key, 4096, 0o660);
+      id = created.id;
+      assert.equal(created.created, true);
+      assert.equal(created.removesOnDispose, true);
+      {
+        using opened = Segment.createOrOpen(key, 4096, 0o660); // sysv_shmget: EEXIST -> open
+        assert.equal(opened.created, false);
+        assert.equal(opened.id, id);
+        assert.equal(opened.removesOnDispose, false);
+        using plain = Segment.open(key);
+        assert.equal(plain.id, id);
+      }
+      assert.equal(shmRowsOfKey(key).length, 1, "opened handles left it alone");
+    }
+    assert.equal(shmRowsOfKey(key).length, 0, "the creating handle removed it");
+
+    {
+      using kept = Segment.create(key, 16, 0o600).keep();
+      id = kept.id;
+    }
+    assert.equal(shmRowsOfKey(key).length, 1, "keep(): it outlives the handle");
+    {
+      using owner = Segment.open(key).own();
+      assert.equal(owner.removesOnDispose, true);
+    }
+    assert.equal(shmRowsOfKey(key).length, 0, "own(): removed at dispose");
+
+    // Dispose of a segment someone else already removed is not an error.
+    const gone = Segment.create(key, 16, 0o600);
+    id = gone.id;
+    shmRemove(gone.id);
+    gone[Symbol.dispose]();
+    gone[Symbol.dispose]();
+    // ...but an explicit remove() of it is.
+    expectLibcError(() => new Segment(gone.id, key, true).remove(), "shmctl", "EINVAL");
+  } finally {
+    removeSysvByKey([key]);
+    removeShmIds([id]);
+  }
+});
+
+Deno.test("Segment.get: created is true only for the process that made it", () => {
+  const key = randomKey();
+  try {
+    using first = Segment.get(key, 128, IPC.CREAT | 0o600);
+    assert.equal(first.created, true, "cpid is us");
+    // (Another process's segment has another cpid: see the shmproc tests.)
+    assert.equal(first.stat().cpid, Deno.pid);
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("shmget/shmat errors: ENOENT, EEXIST, EINVAL (too small), bad id; messages name the key", () => {
+  const key = randomKey();
+  try {
+    let e = expectLibcError(() => Segment.open(key), "shmget", "ENOENT");
+    assert.equal(e.message, `shmget ${formatKey(key)}: ENOENT (No such file or directory)`);
+    using seg = Segment.create(key, 100, 0o600);
+    expectLibcError(() => Segment.create(key, 100), "shmget", "EEXIST");
+    e = expectLibcError(() => shmget(key, 4096, IPC.CREAT | 0o600), "shmget", "EINVAL");
+    assert.equal(e.subject, formatKey(key));
+    // createOrOpen opens with size 0, like sysv_shmget: no EINVAL there.
+    using again = Segment.createOrOpen(key, 4096, 0o600);
+    assert.equal(again.id, seg.id);
+    // shmat's failure is (void *) -1: caught, not returned as an address.
+    e = expectLibcError(() => shmAttach(0x7ffffff0), "shmat", "EINVAL");
+    assert.match(e.message, /^shmat shmid 2147483632: EINVAL/);
+    expectLibcError(() => shmRemove(0x7ffffff0), "shmctl", "EINVAL");
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("ftok: same file and id give the same key; a missing file names the path", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/keyfile`;
+  await Deno.writeTextFile(path, "");
+  const k1 = ftok(path, 1234);
+  assert.equal(ftok(path, 1234), k1);
+  assert.notEqual(ftok(path, 1235), k1);
+  assert.equal(k1 & 0xff000000, (1234 & 0xff) << 24);
+  const e = expectLibcError(() => ftok(`${dir.path}/nope`, 1), "ftok", "ENOENT");
+  assert.equal(e.subject, `${dir.path}/nope`);
+});
+
+Deno.test("listSharedMemory/idOfKey/removeIpc and userName", () => {
+  const key = randomKey();
+  try {
+    using seg = Segment.create(key, 321, 0o604);
+    const mine = listSharedMemory().filter((s) => s.id === seg.id);
+    assert.equal(mine.length, 1);
+    const { id, ...st } = mine[0];
+    assert.equal(id, seg.id);
+    assert.deepEqual(st, seg.stat());
+    assert.equal(idOfKey("shm", key), seg.id);
+    removeIpc("shm", seg.id);
+    expectLibcError(() => idOfKey("shm", key), "shmget", "ENOENT");
+    assert.equal(userName(0), "root");
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// shmproc1 / shmproc2
+
+Deno.test("shmproc1 + shmproc2: shmproc2 prints This is a test; shmproc1 removes the segment", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    guard.addPids(p1.pid);
+    await p1.waitFor(PROMPT1);
+    const rows = shmRowsOfKey(key);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].cpid, p1.pid);
+    {
+      await using p2 = start("shmproc2", ["--key", String(key)]);
+      guard.addPids(p2.pid);
+      await p2.waitFor(PROMPT2);
+      assert.equal(shmStat(rows[0].id).nattch, 2);
+      await p2.write("\n");
+      const r2 = await p2.finish();
+      assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+      assert.equal(r2.stderr, "");
+      assert.equal(r2.code, 0);
+    }
+    assert.equal(shmRowsOfKey(key).length, 1, "still there while shmproc1 waits");
+    await p1.write("\n");
+    const r1 = await p1.finish();
+    assert.equal(r1.stdout, PROMPT1);
+    assert.equal(r1.stderr, "");
+    assert.equal(r1.code, 0);
+    assert.equal(shmRowsOfKey(key).length, 0, "gone from /proc/sysvipc/shm");
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("shmproc1: EOF on stdin instead of ENTER continues, like getchar() returning EOF", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    const r = await run("shmproc1", ["--key", String(key)], { stdin: "" });
+    assert.equal(r.stdout, PROMPT1);
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test(`shmproc1: ${signal} at the ENTER prompt removes the segment, exit ${code}`, async () => {
+    const key = randomKey();
+    const guard = new LeakGuard({ keys: [key] });
+    try {
+      await using p1 = start("shmproc1", ["--key", String(key)]);
+      guard.addPids(p1.pid);
+      await p1.waitFor(PROMPT1);
+      assert.equal(shmRowsOfKey(key).length, 1);
+      p1.kill(signal);
+      const r = await p1.finish();
+      assert.equal(r.code, code);
+      assert.equal(r.stdout, PROMPT1);
+      guard.check();
+    } finally {
+      removeSysvByKey([key]);
+    }
+  });
+}
+
+Deno.test("shmproc2: SIGINT while waiting exits 130 and leaves shmproc1's segment alone", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    guard.addPids(p1.pid);
+    await p1.waitFor(PROMPT1);
+    await using p2 = start("shmproc2", ["--key", String(key)]);
+    await p2.waitFor(PROMPT2);
+    p2.kill("SIGINT");
+    assert.equal((await p2.finish()).code, 130);
+    assert.equal(shmRowsOfKey(key).length, 1, "shmproc1's segment is not shmproc2's to remove");
+    await p1.write("\n");
+    assert.equal((await p1.finish()).code, 0);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("shmproc2 run first creates the segment; alone it prints an empty line and removes it", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p2 = start("shmproc2", ["--key", String(key)]);
+    guard.addPids(p2.pid);
+    await p2.waitFor(PROMPT2);
+    assert.equal(shmRowsOfKey(key)[0]?.cpid, p2.pid);
+    await p2.write("\n");
+    const r = await p2.finish();
+    assert.equal(r.stdout, `${PROMPT2}\n`);
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("shmproc2 first, then shmproc1: the text arrives, and both removals succeed", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p2 = start("shmproc2", ["--key", String(key)]);
+    guard.addPids(p2.pid);
+    await p2.waitFor(PROMPT2);
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    guard.addPids(p1.pid);
+    await p1.waitFor(PROMPT1);
+    await p2.write("\n");
+    const r2 = await p2.finish();
+    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+    assert.equal(r2.code, 0);
+    // shmproc2 made it, so it removed it: still attached by shmproc1 -> dest.
+    const id = sysvObjects().find((o) => o.kind === "shm" && o.cpid === p2.pid)?.id;
+    assert.ok(id !== undefined);
+    assert.equal(shmStat(id).markedForRemoval, true);
+    await p1.write("\n");
+    const r1 = await p1.finish();
+    assert.equal(r1.stderr, "");
+    assert.equal(r1.code, 0);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("SIGKILL shmproc1 while shmproc2 waits: the segment persists (SysV), shmproc2 still prints", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    await p1.waitFor(PROMPT1);
+    await using p2 = start("shmproc2", ["--key", String(key)]);
+    await p2.waitFor(PROMPT2);
+    p1.kill("SIGKILL");
+    const r1 = await p1.finish();
+    assert.equal(r1.signal, "SIGKILL");
+    await p2.write("\n");
+    const r2 = await p2.finish();
+    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+    assert.equal(r2.code, 0);
+    assert.match(
+      r2.stderr,
+      new RegExp(`outlived its creator \\(pid ${p1.pid}\\).*ipcrm -M ${formatKey(key)}`),
+    );
+    // Nobody removed it: it stays until IPC_RMID or reboot. ipcrm -M does it.
+    assert.equal(shmRowsOfKey(key).length, 1);
+    const rm = await run("ipcrm", ["-M", formatKey(key)]);
+    assert.equal(rm.code, 0, rm.stderr);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// write-shm / read-shm
+
+Deno.test("write-shm, then read-shm (twice: it persists), then read-shm --remove: nothing left", async () => {
+  const key = randomKey();
+  const k = formatKey(key);
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    const w = await run("write-shm", ["--key", k]);
+    assert.equal(w.code, 0, w.stderr);
+    const pid = /^Data written in memory: message from pid (\d+): This is a test$/m.exec(w.stdout)
+      ?.[1];
+    assert.ok(pid, w.stdout);
+    assert.equal(
+      w.stdout.split("\n")[1],
+      `Shared memory key ${k} (shmid ${
+        shmRowsOfKey(key)[0].id
+      }) keeps it after this exit: deno task read-shm --key ${k} reads it.`,
+    );
+    assert.equal(shmStat(shmRowsOfKey(key)[0].id).nattch, 0, "kept with no process attached");
+
+    const r = await run("read-shm", ["--key", k]);
+    assert.equal(
+      r.stdout,
+      `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
+        `The segment stays (System V): \`deno task read-shm --key ${k} --remove\` removes it.\n`,
+    );
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+
+    const id = shmRowsOfKey(key)[0].id;
+    const last = await run("read-shm", ["--key", k, "--remove"]);
+    assert.equal(
+      last.stdout,
+      `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
+        `Removed shared memory key ${k} (shmid ${id}).\n`,
+    );
+    assert.equal(last.code, 0);
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("write-shm with a message of its own words", async () => {
+  const key = randomKey();
+  try {
+    const w = await run("write-shm", ["--key", String(key), "merhaba", "dünya"]);
+    assert.equal(w.code, 0, w.stderr);
+    const r = await run("read-shm", ["--remove", "--key", String(key)]);
+    assert.match(r.stdout, /^Data read from memory: merhaba dünya\n/);
+    assert.equal(shmRowsOfKey(key).length, 0);
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("read-shm with no segment: tells to run write-shm first, exit 1", async () => {
+  const key = randomKey();
+  const r = await run("read-shm", ["--key", formatKey(key)]);
+  assert.equal(
+    r.stderr,
+    `read-shm: no shared memory segment with key ${formatKey(key)}: ` +
+      `run \`deno task write-shm --key ${formatKey(key)}\` first\n`,
+  );
+  assert.equal(r.stdout, "");
+  assert.equal(r.code, 1);
+  assert.equal(shmRowsOfKey(key).length, 0, "read-shm never creates");
+});
+
+Deno.test("read-shm on a segment that holds no write-shm message: exit 1, segment untouched", async () => {
+  const key = randomKey();
+  try {
+    using seg = Segment.create(key, 4096, 0o660);
+    {
+      using a = seg.attach();
+      a.writeString("This is a test");
+    }
+    const r = await run("read-shm", ["--key", String(key), "--remove"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /does not hold a write-shm message \(it holds "This is a test"\)/);
+    assert.equal(shmRowsOfKey(key).length, 1);
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// bad input
+
+Deno.test("--key that is not a number: usage error, exit 1, for every port", async () => {
+  for (const task of ["shmproc1", "shmproc2", "write-shm", "read-shm"]) {
+    const r = await run(task, ["--key", "0xZZ"]);
+    assert.equal(r.code, 1, task);
+    assert.equal(
+      r.stderr,
+      `--key: not a number: "0xZZ"\nusage: ${task} [--key KEY]${
+        task === "write-shm" ? " [message words...]" : task === "read-shm" ? " [--remove]" : ""
+      }\n`,
+    );
+    assert.equal(r.stdout, "");
+  }
+  const zero = await run("shmproc1", ["--key", "0"]);
+  assert.equal(zero.code, 1);
+  assert.match(zero.stderr, /0 is IPC_PRIVATE/);
+  const extra = await run("shmproc2", ["now"]);
+  assert.equal(extra.code, 1);
+  assert.match(extra.stderr, /unexpected argument "now"/);
+});
+
+Deno.test("key in use by a smaller segment: shmproc1 and write-shm fail with EINVAL, exit 1", async () => {
+  const key = randomKey();
+  try {
+    using _small = Segment.create(key, 100, 0o660);
+    for (const task of ["shmproc1", "write-shm"]) {
+      const r = await run(task, ["--key", String(key)]);
+      assert.equal(r.stderr, `${task}: shmget ${formatKey(key)}: EINVAL (Invalid argument)\n`);
+      assert.equal(r.code, 1);
+    }
+    assert.equal(shmRowsOfKey(key).length, 1);
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("EACCES: a 0600 root segment opened by another uid (nobody)", async () => {
+  if (libc.getuid() !== 0) {
+    console.log("SKIPPED: EACCES test needs root to switch to the nobody user");
+    return;
+  }
+  if (!(await which("setpriv"))) {
+    console.log("SKIPPED: no setpriv(1) to run a program as another user");
+    return;
+  }
+  const key = randomKey();
+  await using denoDir = await tempDir();
+  await Deno.chmod(denoDir.path, 0o777);
+  try {
+    using _seg = Segment.create(key, 4096, 0o600);
+    for (const task of ["shmproc2", "read-shm"]) {
+      // nobody, without CAP_IPC_OWNER (which would bypass the check); only
+      // CAP_DAC_READ_SEARCH so that it can reach the deno binary.
+      const r = await new Deno.Command("setpriv", {
+        args: [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          "--inh-caps=+dac_read_search",
+          "--ambient-caps=+dac_read_search",
+          Deno.execPath(),
+          ...taskArgs(task),
+          "--key",
+          String(key),
+        ],
+        env: { DENO_DIR: denoDir.path, NO_COLOR: "1" },
+        cwd: new URL("..", import.meta.url).pathname,
+      }).output();
+      const stderr = new TextDecoder().decode(r.stderr);
+      if (/Permission denied \(os error 13\)|NotCapable|error: /.test(stderr)) {
+        console.log(`SKIPPED: deno could not run as nobody here: ${stderr.slice(0, 200)}`);
+        return;
+      }
+      assert.equal(stderr, `${task}: shmget ${formatKey(key)}: EACCES (Permission denied)\n`);
+      assert.equal(r.code, 1);
+    }
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// ipcs / ipcrm
+
+/** Rows of an ipcs listing (any kind) whose id column is in `ids`. */
+function rowsWithIds(text: string, ids: readonly number[]): string[] {
+  const wanted = new Set(ids.map(String));
+  return text.split("\n").filter((line) => /^0x[0-9a-f]{8} /.test(line))
+    .filter((line) => wanted.has(line.split(/\s+/)[1]));
+}
+
+function headerLines(text: string): string[] {
+  return text.split("\n").filter((line) => line.startsWith("------") || line.startsWith("key "));
+}
+
+Deno.test("ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest, sem, msg)", async () => {
+  const hasIpcs = await which("ipcs");
+  const keys = [randomKey(), randomKey(), randomKey(), randomKey()];
+  const shmIds: number[] = [];
+  let semId = -1;
+  let msgId = -1;
+  let attached: Attachment | undefined;
+  try {
+    const a = Segment.create(keys[0], 4096, 0o660);
+    const b = Segment.create(keys[1], 123457, 0o604);
+    shmIds.push(a.id, b.id);
+    attached = a.attach();
+    a.remove(); // attached and removed: `dest`, key 0x00000000
+    semId = libc.semget(keys[2], 3, IPC.CREAT | IPC.EXCL | 0o640);
+    msgId = libc.msgget(keys[3], IPC.CREAT | IPC.EXCL | 0o600);
+    assert.ok(semId >= 0 && msgId >= 0);
+    const message = new Uint8Array(8 + 5);
+    new DataView(message.buffer).setBigInt64(0, 1n, true);
+    assert.equal(libc.msgsnd(msgId, message, 5n, IPC.NOWAIT), 0);
+
+    const mine = await run("ipcs", ["-m"]);
+    assert.equal(mine.code, 0, mine.stderr);
+    const ours = rowsWithIds(mine.stdout, shmIds);
+    assert.equal(ours.length, 2);
+    assert.match(ours.find((r) => r.includes(` ${a.id} `))!, /^0x00000000 .* 1 {10}dest {9}$/);
+
+    if (!hasIpcs) {
+      console.log("SKIPPED comparison with util-linux: no ipcs command here");
+      return;
+    }
+    for (const [flag, ids] of [["-m", shmIds], ["-s", [semId]], ["-q", [msgId]]] as const) {
+      const theirs = new TextDecoder().decode(
+        (await new Deno.Command("ipcs", { args: [flag] }).output()).stdout,
+      );
+      const r = await run("ipcs", [flag]);
+      assert.deepEqual(rowsWithIds(r.stdout, ids), rowsWithIds(theirs, ids), flag);
+      assert.equal(rowsWithIds(r.stdout, ids).length, ids.length, flag);
+      assert.deepEqual(headerLines(r.stdout), headerLines(theirs), flag);
+      assert.ok(r.stdout.startsWith("\n------") && r.stdout.endsWith("\n\n"), flag);
+    }
+    // No option = -a: all three sections, in util-linux's order.
+    const all = await run("ipcs");
+    const theirsAll = new TextDecoder().decode(
+      (await new Deno.Command("ipcs", { args: ["-a"] }).output()).stdout,
+    );
+    assert.deepEqual(headerLines(all.stdout), headerLines(theirsAll));
+    assert.deepEqual(
+      rowsWithIds(all.stdout, [...shmIds, semId, msgId]),
+      rowsWithIds(theirsAll, [...shmIds, semId, msgId]),
+    );
+  } finally {
+    attached?.detach();
+    removeShmIds(shmIds);
+    if (semId >= 0) libc.semctl(semId, 0, IPC.RMID, 0n);
+    if (msgId >= 0) libc.msgctl(msgId, IPC.RMID, null);
+    removeSysvByKey(keys);
+  }
+});
+
+Deno.test("ipcs --json: our segment with its fields", async () => {
+  const key = randomKey();
+  try {
+    using seg = Segment.create(key, 777, 0o640);
+    const r = await run("ipcs", ["-m", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(data), ["sharedMemory"]);
+    const entry = data.sharedMemory.find((s: { id: number }) => s.id === seg.id);
+    assert.equal(entry.keyHex, formatKey(key));
+    assert.equal(entry.key, key);
+    assert.equal(entry.size, 777);
+    assert.equal(entry.permsOctal, "640");
+    assert.equal(entry.owner, "root");
+    assert.equal(entry.nattch, 0);
+    assert.equal(entry.cpid, Deno.pid);
+    assert.deepEqual(entry.status, []);
+    assert.equal(entry.atime, null);
+    const everything = JSON.parse((await run("ipcs", ["--json"])).stdout);
+    assert.deepEqual(Object.keys(everything), ["messageQueues", "sharedMemory", "semaphoreArrays"]);
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", async () => {
+  const keys = [randomKey(), randomKey(), randomKey(), randomKey(), randomKey(), randomKey()];
+  const guard = new LeakGuard({ keys });
+  try {
+    const byId = Segment.create(keys[0], 16, 0o600);
+    Segment.create(keys[1], 16, 0o600);
+    const semA = libc.semget(keys[2], 1, IPC.CREAT | 0o600);
+    libc.semget(keys[3], 1, IPC.CREAT | 0o600);
+    const msgA = libc.msgget(keys[4], IPC.CREAT | 0o600);
+    libc.msgget(keys[5], IPC.CREAT | 0o600);
+    const r = await run("ipcrm", [
+      "-m",
+      String(byId.id),
+      "-M",
+      formatKey(keys[1]),
+      "-s",
+      String(semA),
+      "-S",
+      String(keys[3]),
+      "-q",
+      String(msgA),
+      "-Q",
+      formatKey(keys[5]),
+    ]);
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "");
+    assert.equal(r.code, 0);
+    guard.check();
+    assert.deepEqual(listSemaphoreArrays().filter((s) => s.id === semA), []);
+    assert.deepEqual(listMessageQueues().filter((q) => q.id === msgA), []);
+
+    const bad = await run("ipcrm", ["-m", String(byId.id), "-M", formatKey(keys[1]), "-Q", "0"]);
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.stderr,
+      `ipcrm: -m ${byId.id}: no shared memory segment with this id ` +
+        `(shmctl: EINVAL (Invalid argument))\n` +
+        `ipcrm: -M ${formatKey(keys[1])}: no shared memory segment with this key ` +
+        `(shmget: ENOENT (No such file or directory))\n` +
+        `ipcrm: -Q 0: key 0 is IPC_PRIVATE and names no single object; remove it by id (-q)\n`,
+    );
+    const notNumber = await run("ipcrm", ["-m", "abc"]);
+    assert.equal(notNumber.code, 1);
+    assert.equal(notNumber.stderr, `ipcrm: -m: not a number: "abc"\n`);
+    const nothing = await run("ipcrm");
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /^usage: ipcrm /);
+  } finally {
+    removeSysvByKey(keys);
+  }
+});
+
+Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 still exits 0", async () => {
+  const key = randomKey();
+  const guard = new LeakGuard({ keys: [key] });
+  try {
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    guard.addPids(p1.pid);
+    await p1.waitFor(PROMPT1);
+    const id = shmRowsOfKey(key)[0].id;
+    const rm = await run("ipcrm", ["-m", String(id)]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal(shmRowsOfKey(key).length, 0, "the key is released at once");
+    const listing = await run("ipcs", ["-m"]);
+    const row = rowsWithIds(listing.stdout, [id]);
+    assert.equal(row.length, 1);
+    assert.match(row[0], /^0x00000000 .* 660 {8}4096 {7}1 {10}dest {9}$/);
+    if (await which("ipcs")) {
+      const theirs = new TextDecoder().decode(
+        (await new Deno.Command("ipcs", { args: ["-m"] }).output()).stdout,
+      );
+      assert.deepEqual(rowsWithIds(theirs, [id]), row);
+    }
+    await p1.write("\n");
+    const r = await p1.finish();
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+    expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
+    guard.check();
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
