@@ -33,3 +33,4 @@ export * from "./posix_shm.ts";
 export * from "./sysv_ipc.ts";
 export * from "./sysv_shm.ts";
 export * from "./sysv_ipcs.ts";
+export * from "./fifo.ts";

@@ -1,0 +1,196 @@
+/**
+ * fifo-server: a client/server pair over FIFOs, the server side.
+ *
+ * Ports: seed 000's "Borularla Client-Server Haberleşmesi": one pipe is
+ * enough for all clients to send requests to the server, but the server
+ * needs one pipe per client for its replies. The seed has no code for it;
+ * the design follows TLPI's fifo_seqnum_server.c (Kerrisk, ch. 44.8).
+ *
+ * The service: sequence numbers. A client asks for `count` numbers and
+ * gets the first of a range no other client ever gets. Why this one and
+ * not upper-casing: it needs the one thing only a server can give, state
+ * shared by all clients (the seed's "coordination among clients"), and it
+ * makes a mixed-up reply visible: two clients holding overlapping ranges
+ * would be a bug a test can see.
+ *
+ * Demonstrates:
+ * - one well-known request FIFO (`seqnum_sv`) that every client writes
+ *   its request line to; requests are at most PIPE_BUF bytes and written
+ *   with one `write`, so the kernel never interleaves two clients' bytes
+ *   (writes of more than PIPE_BUF may be split and mixed: the server
+ *   drops any line longer than PIPE_BUF, with a log line);
+ * - one reply FIFO per client (`seqnum_cl.<pid>`), made and removed by
+ *   the client; the server only opens it, writes one line, closes it;
+ * - the server keeps the request FIFO open for *writing* too. Without
+ *   that, each time the last client closes its end, the server's `read`
+ *   returns 0 (end of file) and `poll` reports POLLHUP without end: it
+ *   would have to close and reopen the FIFO, or spin. With its own write
+ *   end open, a writer always exists, so `read` just waits for the next
+ *   client.
+ *
+ * Run: `deno task fifo-server` in one terminal, then in others
+ * `deno task fifo-client 5` (prints the first of its 5 numbers) as often
+ * as you like; Ctrl+C stops the server (exit 130; SIGTERM: 143) and
+ * removes the request FIFO if it made it. `--path` moves the request FIFO
+ * (the reply FIFOs go next to it); the default is `seqnum_sv` in the
+ * directory you run `deno task` from.
+ *
+ * Robustness: a malformed request with a readable pid gets an
+ * `error: ...` reply; one without a pid, an oversized one, or one whose
+ * client has gone (its reply FIFO missing or without reader: ENOENT/ENXIO)
+ * is dropped with a line on stderr. The server opens reply FIFOs with
+ * `O_NONBLOCK` and never waits for a client, so a stuck client cannot
+ * stall the others. A second server on the same FIFO is refused.
+ *
+ * @module
+ */
+import {
+  Errno,
+  exitOnSignals,
+  type Fd,
+  inInvocationDirectory,
+  LibcError,
+  O,
+  onCleanup,
+  openFile,
+  PIPE_BUF,
+  readAsync,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+  write,
+} from "../../lib/libc.ts";
+import {
+  ensureFifo,
+  fdType,
+  LineSplitter,
+  openFifoForReading,
+  unlinkIfExists,
+} from "../../lib/fifo.ts";
+import { parseRequest, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";
+
+const USAGE = "usage: fifo-server [--path FIFO]   (default: seqnum_sv in the current directory)";
+const encoder = new TextEncoder();
+
+function log(text: string): void {
+  console.error(`fifo-server: ${text}`);
+}
+
+/** Refuse to start when another process already reads the FIFO. */
+function checkNoOtherServer(path: string): void {
+  let probe: Fd;
+  try {
+    // O_WRONLY|O_NONBLOCK succeeds only if some process has it open for reading.
+    probe = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
+  } catch (e) {
+    if (e instanceof LibcError && e.errno === Errno.ENXIO) return; // nobody: fine
+    throw e;
+  }
+  probe.close();
+  throw new Error(`another process is already reading ${path} (a server running?)`);
+}
+
+/**
+ * Send one reply line to client `pid`. Returns why it failed, or
+ * `undefined` when delivered. Never waits for the client.
+ */
+function reply(requestFifo: string, pid: number, text: string): string | undefined {
+  const path = replyFifoPath(requestFifo, pid);
+  let fd: Fd;
+  try {
+    // TLPI: clientFd = open(clientFifo, O_WRONLY);  -- non-blocking here
+    fd = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
+  } catch (e) {
+    if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.errno === Errno.ENXIO)) {
+      return `client ${pid} has gone (open ${path}: ${e.code})`;
+    }
+    if (e instanceof LibcError) return `cannot open ${path}: ${e.code} (${e.description})`;
+    throw e;
+  }
+  try {
+    const type = fdType(fd.fd);
+    if (type !== "fifo") return `${path} is a ${type}, not a FIFO: not writing to it`;
+    const bytes = encoder.encode(`${text}\n`);
+    // A reply of at most PIPE_BUF bytes into a non-blocking FIFO is
+    // written whole or not at all (EAGAIN: someone filled it).
+    write(fd.fd, bytes);
+    return undefined;
+  } catch (e) {
+    if (e instanceof LibcError) return `write ${path}: ${e.code} (${e.description})`;
+    throw e;
+  } finally {
+    fd.close();
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("fifo-server");
+  const path = inInvocationDirectory(takeOption(args, "path") ?? SERVER_FIFO);
+  if (args.length > 0 || path === "") throw new UsageError(USAGE);
+  exitOnSignals();
+
+  // TLPI: umask(0); mkfifo(SERVER_FIFO, S_IRUSR | S_IWUSR | S_IWGRP)
+  // Here 0600: only the same user's clients may send requests.
+  const { created } = ensureFifo(path, 0o600);
+  if (created) {
+    onCleanup(`remove ${path}`, () => unlinkIfExists(path));
+    log(`created FIFO ${path} (mode 0600)`);
+  } else {
+    checkNoOtherServer(path);
+  }
+
+  // serverFd = open(SERVER_FIFO, O_RDONLY);
+  using requests = openFifoForReading(path);
+  // dummyFd = open(SERVER_FIFO, O_WRONLY);  -- so read() never sees EOF
+  using _dummyWriter = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
+  log(`serving sequence numbers on ${path}`);
+
+  let next = 0;
+  // One request line, newline included, fits in PIPE_BUF.
+  const lines = new LineSplitter(PIPE_BUF - 1);
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    // read(serverFd, &req, sizeof(struct request))  -- lines, not structs
+    const n = await readAsync(requests.fd, buf);
+    if (n === 0) continue; // cannot happen while we hold a write end
+    lines.push(buf.subarray(0, n));
+    for (let line = lines.next(); line; line = lines.next()) {
+      if (line.oversized) {
+        log(
+          `dropped a request of ${line.bytes} bytes: more than PIPE_BUF (${PIPE_BUF}) ` +
+            `cannot be written atomically`,
+        );
+        continue;
+      }
+      const request = parseRequest(line.text);
+      if (!request.ok) {
+        const shown = JSON.stringify(line.text.slice(0, 80));
+        if (request.pid === undefined) {
+          log(`dropped a malformed request ${shown}: ${request.why}`);
+        } else {
+          const failure = reply(path, request.pid, `error: ${request.why}`);
+          log(
+            `bad request ${shown} from pid ${request.pid}: ${request.why}` +
+              (failure ? `; no error reply either: ${failure}` : "; error sent"),
+          );
+        }
+        continue;
+      }
+      // resp.seqNum = seqNum; write(clientFd, &resp, ...); seqNum += req.seqLen;
+      const failure = reply(path, request.pid, String(next));
+      if (failure) {
+        log(`dropped request "${line.text}": ${failure}`);
+        continue;
+      }
+      console.log(
+        `pid ${request.pid}: ${request.count} number${request.count === 1 ? "" : "s"} from ${next}`,
+      );
+      next += request.count;
+    }
+  }
+}
+
+if (import.meta.main) {
+  await runMain("fifo-server", () => main([...Deno.args]));
+}

@@ -1,0 +1,118 @@
+/**
+ * readfifo: the reading side of a named pipe (FIFO).
+ *
+ * Ports: `readfifo.c` of seed 000 (Linux System Programming, Part 6,
+ * section "İsimli Boru Haberleşmesi"); its partner is writefifo.ts, whose
+ * header shows how the C pair merges messages ("helloworld").
+ *
+ * Demonstrates: the reader opens the FIFO for reading, waits for a writer,
+ * and prints each message on its own line until the message `quit`, or
+ * until the writer closes its end (`read` returns 0 once no writer is left
+ * and the pipe is empty).
+ *
+ * Run, in two terminals, in the same directory:
+ *
+ *     deno task readfifo         # terminal 1: waits, then prints lines
+ *     deno task writefifo        # terminal 2: type lines, then quit
+ *
+ * Either may start first; `--path /tmp/x` uses another FIFO. From a shell:
+ * `printf 'hello\nquit\n' > testfifo` works as a writer too.
+ *
+ * Where it departs from the C and why:
+ * - Messages are lines: the port splits the byte stream at `"\n"`, so two
+ *   messages that one `read` returns together ("helloworld" in the C) are
+ *   printed as two lines, and a line cut in two by a `read` is joined.
+ * - The FIFO is created when missing (mode 0644) and removed by whichever
+ *   program created it, as soon as both ends are open, or on Ctrl+C
+ *   (exit 130; SIGTERM: 143). A FIFO you made yourself is left alone.
+ * - `open(O_RDONLY)` would block in one FFI call until a writer comes,
+ *   freezing the isolate (Ctrl+C could not clean up). The port opens with
+ *   `O_NONBLOCK` (at once) and waits with `poll` in short slices. It must
+ *   not `read` before `poll` reports something: on Linux, a FIFO that no
+ *   writer has opened yet reads as end of file (0) without waiting, while
+ *   `poll` reports nothing until data or a hang-up arrives (measured; see
+ *   lib/fifo.ts).
+ * - The C reader stops silently at any end of file. The port's writer
+ *   always ends with `quit` (also at end of its input), so an end of file
+ *   *without* `quit` means the writer was interrupted or killed: readfifo
+ *   says so on stderr and exits 1.
+ *
+ * @module
+ */
+import {
+  exitOnSignals,
+  inInvocationDirectory,
+  onCleanup,
+  readAsync,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+} from "../../lib/libc.ts";
+import {
+  ensureFifo,
+  LineSplitter,
+  openFifoForReading,
+  unlink,
+  unlinkIfExists,
+  waitForWriter,
+} from "../../lib/fifo.ts";
+
+const USAGE = "usage: readfifo [--path FIFO]   (default: testfifo in the current directory)";
+
+/** Print a batch of messages, one per line. */
+function print(messages: string[]): void {
+  if (messages.length > 0) console.log(messages.join("\n"));
+}
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("readfifo");
+  const path = inInvocationDirectory(takeOption(args, "path") ?? "testfifo");
+  if (args.length > 0 || path === "") throw new UsageError(USAGE);
+  exitOnSignals();
+
+  const { created } = ensureFifo(path, 0o644);
+  const removal = created ? onCleanup(`remove ${path}`, () => unlinkIfExists(path)) : undefined;
+  if (created) console.error(`readfifo: created FIFO ${path} (mode 0644)`);
+
+  // if ((fd = open("testfifo", O_RDONLY)) < 0) exitsys("testfifo");
+  using fifo = openFifoForReading(path);
+  console.error(`readfifo: waiting for a writer on ${path}`);
+  await waitForWriter(fifo.fd);
+  if (removal) {
+    unlink(path); // both ends are open now: the name is no longer needed
+    removal.done();
+    console.error(`readfifo: both ends are open; removed ${path}`);
+  }
+
+  const lines = new LineSplitter();
+  const buf = new Uint8Array(65536);
+  // while ((n = read(fd, buf, sizeof(buf))) > 0) {
+  for (;;) {
+    const n = await readAsync(fifo.fd, buf);
+    if (n === 0) break;
+    lines.push(buf.subarray(0, n));
+    const messages: string[] = [];
+    for (let line = lines.next(); line; line = lines.next()) {
+      // if (!strcmp(buf, "quit")) break;
+      if (line.text === "quit") {
+        print(messages);
+        return 0;
+      }
+      // puts(buf);
+      messages.push(line.text);
+    }
+    print(messages);
+  }
+  const last = lines.end(); // a last line without "\n"
+  if (last?.text === "quit") return 0;
+  if (last) print([last.text]);
+  console.error(
+    `readfifo: the writer closed ${path} without sending quit (interrupted or killed?)`,
+  );
+  return 1;
+}
+
+if (import.meta.main) {
+  await runMain("readfifo", () => main([...Deno.args]));
+}

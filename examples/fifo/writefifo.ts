@@ -1,0 +1,177 @@
+/**
+ * writefifo: the writing side of a named pipe (FIFO).
+ *
+ * Ports: `writefifo.c` of seed 000 (Linux System Programming, Part 6,
+ * section "İsimli Boru Haberleşmesi"); its partner is readfifo.ts.
+ *
+ * Demonstrates: a FIFO is a pipe with a name in the file system, so two
+ * unrelated processes can find it. The writer opens it for writing, which
+ * waits until some process opens it for reading; then each line typed
+ * after the prompt `text:` goes through the kernel's pipe buffer to the
+ * reader, until `quit`.
+ *
+ * Run, in two terminals, in the same directory (the FIFO `testfifo` is
+ * made there, in the directory you run `deno task` from):
+ *
+ *     deno task writefifo        # terminal 1: type lines, then quit
+ *     deno task readfifo         # terminal 2: prints each line
+ *
+ * Either may start first. `--path /tmp/x` uses another FIFO.
+ * `IPC_TRACE=1` shows every libc call.
+ *
+ * How the C original fails, and why the port frames messages: the C
+ * writer sends each line *without* its newline (`write(fd, buf,
+ * strlen(buf))`), and the C reader prints whatever one `read` returned.
+ * A pipe is a byte stream, not a message queue: two writes that arrive
+ * before the reader's next `read` come out as one. Measured with the C
+ * programs of the seed (gcc, `gets` replaced by `fgets`):
+ *
+ *     $ mkfifo testfifo
+ *     $ ./readfifo > out.txt & printf 'hello\nworld\nquit\n' | ./writefifo
+ *     text:text:text:
+ *     $ cat out.txt
+ *     helloworldquit
+ *
+ * Three messages became one line, and the reader never saw `quit` on its
+ * own (it stopped only because the writer closed). The port sends each
+ * message as one line ending in `"\n"`, and readfifo splits the byte
+ * stream at newlines, joining lines that a `read` cut in two.
+ *
+ * Where it departs from the C and why:
+ * - The FIFO is created when missing (mode 0644 less the umask; the C has
+ *   the `mkfifo` call commented out and expects `mkfifo testfifo` first),
+ *   and whichever program created it removes it, as soon as both ends are
+ *   open (the open descriptors keep the pipe working), or on Ctrl+C. A
+ *   FIFO you made yourself is left alone. A path that exists but is not a
+ *   FIFO is refused.
+ * - `open(O_WRONLY)` would block in one FFI call, freezing the isolate:
+ *   Ctrl+C could not run the cleanup. The port opens with `O_NONBLOCK`,
+ *   which fails with ENXIO while there is no reader, and retries every
+ *   50 ms, saying once on stderr that it waits. Writes stay non-blocking
+ *   too (see lib/fifo.ts): a full FIFO makes us wait for POLLOUT in short
+ *   slices, never inside a blocking `write`.
+ * - `gets` is gone (it cannot be used safely). At end of input (Ctrl+D)
+ *   the C loop would resend its last line forever; the port sends `quit`
+ *   and ends, so the reader can tell a finished conversation from a writer
+ *   that died (readfifo exits non-zero on the latter).
+ * - While waiting for you to type, the port also watches the FIFO: if the
+ *   reader goes away (POLLERR), it says so and exits 1 at once, instead of
+ *   failing with EPIPE at the next line. Deno ignores SIGPIPE, so a write
+ *   without reader returns EPIPE here where the C program would be killed.
+ *
+ * @module
+ */
+import {
+  exitOnSignals,
+  inInvocationDirectory,
+  LibcError,
+  onCleanup,
+  POLL,
+  read,
+  runMain,
+  setTraceRole,
+  takeOption,
+  UsageError,
+} from "../../lib/libc.ts";
+import {
+  ensureFifo,
+  LineSplitter,
+  openFifoForWriting,
+  unlink,
+  unlinkIfExists,
+  waitForAny,
+  writeAllAsync,
+} from "../../lib/fifo.ts";
+
+const USAGE = "usage: writefifo [--path FIFO]   (default: testfifo in the current directory)";
+const encoder = new TextEncoder();
+
+/** Print without a newline (the prompt), like `printf` + `fflush`. */
+function out(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+}
+
+/**
+ * The next line from stdin without its newline, or `null` at end of input;
+ * meanwhile watch the FIFO so a vanished reader is noticed at once.
+ */
+class StdinLines {
+  #lines = new LineSplitter();
+  #chunk = new Uint8Array(65536);
+  #eof = false;
+
+  async next(fifoFd: number, path: string): Promise<string | null> {
+    for (;;) {
+      const line = this.#lines.next();
+      if (line) return line.text;
+      if (this.#eof) return this.#lines.end()?.text ?? null;
+      const [stdin, fifo] = await waitForAny([
+        { fd: 0, events: POLL.IN },
+        { fd: fifoFd, events: 0 }, // POLLERR: no reader is left
+      ]);
+      if (fifo & (POLL.ERR | POLL.HUP)) {
+        throw new Error(`the reader closed ${path} (poll: POLLERR); nothing more can be sent`);
+      }
+      if (stdin) {
+        const n = read(0, this.#chunk);
+        if (n === 0) this.#eof = true;
+        else this.#lines.push(this.#chunk.subarray(0, n));
+      }
+    }
+  }
+}
+
+async function send(fd: number, text: string, path: string): Promise<void> {
+  try {
+    // if (write(fd, buf, strlen(buf)) < 0) exitsys("write");  -- plus "\n"
+    await writeAllAsync(fd, encoder.encode(`${text}\n`));
+  } catch (e) {
+    if (e instanceof LibcError && e.code === "EPIPE") {
+      throw new Error(`write ${path}: EPIPE (Broken pipe): the reader has gone`);
+    }
+    throw e;
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("writefifo");
+  const path = inInvocationDirectory(takeOption(args, "path") ?? "testfifo");
+  if (args.length > 0 || path === "") throw new UsageError(USAGE);
+  exitOnSignals();
+
+  // if (mkfifo("testfifo", S_IRUSR|S_IWUSR|S_IRGRP|S_IROTH) < 0) exitsys("mkfifo");
+  const { created } = ensureFifo(path, 0o644);
+  const removal = created ? onCleanup(`remove ${path}`, () => unlinkIfExists(path)) : undefined;
+  if (created) console.error(`writefifo: created FIFO ${path} (mode 0644)`);
+
+  // if ((fd = open("testfifo", O_WRONLY)) < 0) exitsys("testfifo");
+  using fifo = await openFifoForWriting(path, {
+    onWaiting: () => console.error(`writefifo: waiting for a reader to open ${path}`),
+  });
+  if (removal) {
+    // if (unlink("testfifo") < 0) exitsys("testfifo");  -- early: both ends are open
+    unlink(path);
+    removal.done();
+    console.error(`writefifo: both ends are open; removed ${path}`);
+  }
+
+  const stdin = new StdinLines();
+  for (;;) {
+    // printf("text:"); fflush(stdout);
+    out("text:");
+    // gets(buf);
+    const line = await stdin.next(fifo.fd, path);
+    if (line === null && Deno.stdin.isTerminal()) out("\n");
+    const text = line ?? "quit"; // end of input: say goodbye like a user would
+    await send(fifo.fd, text, path);
+    // if (!strcmp(buf, "quit")) break;
+    if (text === "quit") break;
+  }
+  // close(fd);  -- by `using`
+  return 0;
+}
+
+if (import.meta.main) {
+  await runMain("writefifo", () => main([...Deno.args]));
+}

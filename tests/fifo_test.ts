@@ -1,0 +1,577 @@
+/**
+ * Tests of examples/fifo and lib/fifo.ts: writefifo/readfifo and the FIFO
+ * client/server run as real processes (the same command lines as their
+ * deno tasks), each in its own temp directory, which must be empty (or as
+ * it was) at the end.
+ */
+import assert from "node:assert/strict";
+import { ROOT, run, start, type Started, taskArgs, tempDir } from "./_helpers/run.ts";
+import { LeakGuard } from "./_helpers/leaks.ts";
+import { O, openFile, POLL, read, writeAll } from "../lib/libc.ts";
+import {
+  ensureFifo,
+  fileType,
+  LineSplitter,
+  mkfifo,
+  NotAFifoError,
+  openFifoForReading,
+  openFifoForWriting,
+  pollMany,
+  unlink,
+  waitForWriter,
+} from "../lib/fifo.ts";
+
+const encoder = new TextEncoder();
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- lib/fifo.ts
+
+Deno.test("poll on a FIFO: nothing until a writer writes or hangs up; read says 0 before", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/probe`;
+  mkfifo(path, 0o600);
+  try {
+    using reader = openFifoForReading(path); // O_NONBLOCK: returns at once
+    // No writer has ever opened it: poll reports nothing...
+    assert.deepEqual(pollMany([{ fd: reader.fd, events: POLL.IN }], 0), [0]);
+    // ...but read returns 0, a false end of file: never read before poll.
+    assert.equal(read(reader.fd, new Uint8Array(8)), 0);
+    using writer = await openFifoForWriting(path);
+    // A writer that has not written is not reported either.
+    assert.deepEqual(pollMany([{ fd: reader.fd, events: POLL.IN }], 0), [0]);
+    writeAll(writer.fd, encoder.encode("hi"));
+    assert.equal(await waitForWriter(reader.fd), POLL.IN);
+    writer.close();
+    assert.equal(
+      pollMany([{ fd: reader.fd, events: POLL.IN }], 0)[0],
+      POLL.IN | POLL.HUP,
+    );
+  } finally {
+    unlink(path);
+  }
+});
+
+Deno.test("openFifoForWriting waits (ENXIO) until a reader opens, and says so once", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/f`;
+  mkfifo(path, 0o600);
+  let waited = 0;
+  let reader: ReturnType<typeof openFifoForReading> | undefined;
+  try {
+    const opening = openFifoForWriting(path, {
+      retryMs: 5,
+      onWaiting: () => {
+        waited++;
+        reader = openFifoForReading(path); // the reader arrives while we wait
+      },
+    });
+    using writer = await opening;
+    assert.equal(waited, 1);
+    // The reader side of that FIFO: a write reaches it.
+    writeAll(writer.fd, encoder.encode("x"));
+    assert.equal(read(reader!.fd, new Uint8Array(4)), 1);
+  } finally {
+    reader?.close();
+    unlink(path);
+  }
+});
+
+Deno.test("ensureFifo: creates, accepts an existing FIFO, refuses other files", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/f`;
+  assert.deepEqual(ensureFifo(path, 0o644), { created: true });
+  assert.equal(fileType(path), "fifo");
+  assert.equal(Deno.lstatSync(path).mode! & 0o777, 0o644 & ~Deno.umask());
+  assert.deepEqual(ensureFifo(path, 0o644), { created: false });
+  unlink(path);
+  await Deno.writeTextFile(`${dir.path}/file`, "data");
+  assert.throws(
+    () => ensureFifo(`${dir.path}/file`),
+    (e) =>
+      e instanceof NotAFifoError && e.type === "regular file" &&
+      e.message === `${dir.path}/file exists and is a regular file, not a FIFO (mkfifo: EEXIST)`,
+  );
+  assert.throws(() => ensureFifo(dir.path), /is a directory, not a FIFO/);
+  assert.throws(
+    () => ensureFifo(`${dir.path}/missing/f`),
+    new RegExp(`^LibcError: mkfifo ${dir.path}/missing/f: ENOENT \\(No such file or directory\\)$`),
+  );
+  assert.throws(() => openFifoForReading(`${dir.path}/file`), NotAFifoError);
+  assert.equal(await Deno.readTextFile(`${dir.path}/file`), "data");
+  await Deno.remove(`${dir.path}/file`);
+});
+
+Deno.test("LineSplitter: merged lines are split, split lines are joined, long ones dropped", () => {
+  const s = new LineSplitter(8);
+  s.push(encoder.encode("helloworld\n".slice(0, 3)));
+  assert.equal(s.next(), undefined);
+  s.push(encoder.encode("lo\nworld\nqu"));
+  assert.deepEqual(s.next(), { text: "hello", oversized: false, bytes: 5 });
+  assert.deepEqual(s.next(), { text: "world", oversized: false, bytes: 5 });
+  assert.equal(s.next(), undefined);
+  s.push(encoder.encode("it\n0123456789"));
+  assert.equal(s.next()?.text, "quit");
+  assert.equal(s.next(), undefined); // 10 bytes pending, no newline: skipping starts
+  s.push(encoder.encode("abc\nok\nçay"));
+  assert.deepEqual(s.next(), { text: "", oversized: true, bytes: 13 });
+  assert.equal(s.next()?.text, "ok");
+  assert.equal(s.next(), undefined);
+  assert.deepEqual(s.end(), { text: "çay", oversized: false, bytes: 4 });
+  assert.equal(s.end(), undefined);
+});
+
+// ------------------------------------------------------- writefifo / readfifo
+
+const LINES = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}: ${"x".repeat(i % 50)}`);
+
+async function exchange(order: "reader first" | "writer first") {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  let reader: Started | undefined;
+  let writer: Started | undefined;
+  try {
+    if (order === "reader first") {
+      reader = start("readfifo", [], { cwd: dir.path });
+      await reader.waitFor("readfifo: waiting for a writer", "stderr");
+      writer = start("writefifo", [], { cwd: dir.path });
+    } else {
+      writer = start("writefifo", [], { cwd: dir.path });
+      await writer.waitFor("writefifo: waiting for a reader", "stderr");
+      reader = start("readfifo", [], { cwd: dir.path });
+    }
+    // All 1,000 lines at once, as fast as the pipe to writefifo takes them.
+    await writer.write(LINES.join("\n") + "\nquit\n");
+    const w = await writer.finish();
+    const r = await reader.finish();
+    assert.equal(r.stdout, LINES.join("\n") + "\n", "complete, in order, one per line");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(w.stdout, "text:".repeat(LINES.length + 1));
+    assert.equal(w.code, 0, w.stderr);
+    const path = `${dir.path}/testfifo`;
+    if (order === "reader first") {
+      assert.equal(
+        r.stderr,
+        `readfifo: created FIFO ${path} (mode 0644)\nreadfifo: waiting for a writer on ${path}\n` +
+          `readfifo: both ends are open; removed ${path}\n`,
+      );
+      assert.equal(w.stderr, "");
+    } else {
+      assert.equal(
+        w.stderr,
+        `writefifo: created FIFO ${path} (mode 0644)\nwritefifo: waiting for a reader to open ` +
+          `${path}\nwritefifo: both ends are open; removed ${path}\n`,
+      );
+      assert.equal(r.stderr, `readfifo: waiting for a writer on ${path}\n`);
+    }
+    guard.check();
+  } finally {
+    await reader?.[Symbol.asyncDispose]();
+    await writer?.[Symbol.asyncDispose]();
+  }
+}
+
+Deno.test("writefifo → readfifo: 1,000 fast lines arrive complete, in order (reader first)", () =>
+  exchange("reader first"));
+
+Deno.test("writefifo → readfifo: 1,000 fast lines arrive complete, in order (writer first)", () =>
+  exchange("writer first"));
+
+Deno.test("writefifo: end of input sends quit; a last line without newline still goes", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  await using reader = start("readfifo", [], { cwd: dir.path });
+  await reader.waitFor("waiting for a writer", "stderr");
+  const w = await run("writefifo", [], { cwd: dir.path, stdin: "first\nlast without newline" });
+  const r = await reader.finish();
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(w.stdout, "text:text:text:");
+  assert.equal(r.stdout, "first\nlast without newline\n");
+  assert.equal(r.code, 0, r.stderr);
+  guard.check();
+});
+
+Deno.test("readfifo splits what one read returns: the C original's 'helloworld'", async () => {
+  // A shell writes three lines in one go, the way a fast writer's writes
+  // merge in the pipe; the C reader printed "helloworldquit" here.
+  await using dir = await tempDir();
+  const path = `${dir.path}/testfifo`;
+  mkfifo(path, 0o644); // made by the user: it must stay
+  const guard = new LeakGuard({ dir: dir.path });
+  try {
+    await using reader = start("readfifo", ["--path", path]);
+    await reader.waitFor("waiting for a writer", "stderr");
+    const sh = await new Deno.Command("sh", {
+      args: ["-c", `printf 'hello\\nworld\\nquit\\nnot read\\n' > "$1"`, "sh", path],
+    }).output();
+    assert.equal(sh.code, 0);
+    const r = await reader.finish();
+    assert.equal(r.stdout, "hello\nworld\n");
+    assert.equal(r.stderr, `readfifo: waiting for a writer on ${path}\n`); // did not create it
+    assert.equal(r.code, 0);
+    assert.equal(fileType(path), "fifo", "a FIFO the user made is left alone");
+    guard.check();
+  } finally {
+    unlink(path);
+  }
+});
+
+Deno.test("a pre-made FIFO stays; relative --path is in the user's directory", async () => {
+  await using dir = await tempDir();
+  mkfifo(`${dir.path}/mine`, 0o600);
+  const guard = new LeakGuard({ dir: dir.path });
+  try {
+    await using reader = start("readfifo", ["--path", "mine"], { cwd: dir.path });
+    await reader.waitFor("waiting for a writer", "stderr");
+    const w = await run("writefifo", ["--path=mine"], { cwd: dir.path, stdin: "hi\nquit\n" });
+    const r = await reader.finish();
+    assert.equal(w.code, 0);
+    assert.equal(w.stderr, "");
+    assert.equal(r.stdout, "hi\n");
+    assert.equal(r.code, 0);
+    guard.check(); // "mine" is still there, nothing else is
+  } finally {
+    unlink(`${dir.path}/mine`);
+  }
+});
+
+for (
+  const [task, signal, code] of [
+    ["readfifo", "SIGINT", 130],
+    ["readfifo", "SIGTERM", 143],
+    ["writefifo", "SIGINT", 130],
+    ["writefifo", "SIGTERM", 143],
+  ] as const
+) {
+  Deno.test(`${task}: ${signal} while it waits in open → ${code}, its FIFO removed`, async () => {
+    await using dir = await tempDir();
+    const guard = new LeakGuard({ dir: dir.path });
+    await using p = start(task, [], { cwd: dir.path });
+    await p.waitFor(/waiting for a/, "stderr");
+    assert.equal(fileType(`${dir.path}/testfifo`), "fifo");
+    p.kill(signal);
+    const r = await p.finish();
+    assert.equal(r.code, code);
+    guard.check();
+  });
+}
+
+/** Both sides connected, one line delivered; the FIFO is already unlinked. */
+async function connectedPair(dir: string): Promise<{ reader: Started; writer: Started }> {
+  const reader = start("readfifo", [], { cwd: dir });
+  await reader.waitFor("waiting for a writer", "stderr");
+  const writer = start("writefifo", [], { cwd: dir });
+  await writer.write("one\n");
+  await reader.waitFor("one\n");
+  await writer.waitFor("text:text:");
+  return { reader, writer };
+}
+
+Deno.test("readfifo: SIGTERM while it waits in read → 143; the writer reports it, exit 1", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  const { reader, writer } = await connectedPair(dir.path);
+  await using _r = reader;
+  await using _w = writer;
+  reader.kill("SIGTERM");
+  assert.equal((await reader.finish()).code, 143);
+  const w = await writer.finish(); // it is still waiting for stdin: must notice anyway
+  assert.equal(w.code, 1);
+  assert.match(w.stderr, /writefifo: the reader closed .*testfifo/);
+  guard.check();
+});
+
+Deno.test("writefifo: SIGINT while it waits for input → 130; the reader reports it, exit 1", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  const { reader, writer } = await connectedPair(dir.path);
+  await using _r = reader;
+  await using _w = writer;
+  writer.kill("SIGINT");
+  assert.equal((await writer.finish()).code, 130);
+  const r = await reader.finish();
+  assert.equal(r.stdout, "one\n");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /the writer closed .*testfifo without sending quit/);
+  guard.check();
+});
+
+for (const victim of ["readfifo", "writefifo"] as const) {
+  Deno.test(`SIGKILL of ${victim} mid-exchange: the other side reports it, exits 1`, async () => {
+    await using dir = await tempDir();
+    const guard = new LeakGuard({ dir: dir.path });
+    const { reader, writer } = await connectedPair(dir.path);
+    await using _r = reader;
+    await using _w = writer;
+    const [killed, other] = victim === "readfifo" ? [reader, writer] : [writer, reader];
+    killed.kill("SIGKILL");
+    assert.equal((await killed.finish()).signal, "SIGKILL");
+    const o = await other.finish();
+    assert.equal(o.code, 1);
+    assert.match(
+      o.stderr,
+      victim === "readfifo" ? /the reader closed/ : /closed .* without sending quit/,
+    );
+    guard.check(); // the FIFO was unlinked as soon as both ends were open
+  });
+}
+
+for (const task of ["readfifo", "writefifo"] as const) {
+  Deno.test(`${task}: bad paths give a clear error naming path and errno, exit 1`, async () => {
+    await using dir = await tempDir();
+    const missing = `${dir.path}/no-such-dir/testfifo`;
+    const r1 = await run(task, ["--path", missing]);
+    assert.equal(r1.stderr, `${task}: mkfifo ${missing}: ENOENT (No such file or directory)\n`);
+    assert.equal(r1.code, 1);
+
+    const file = `${dir.path}/plain.txt`;
+    await Deno.writeTextFile(file, "keep me");
+    const guard = new LeakGuard({ dir: dir.path });
+    const r2 = await run(task, ["--path", file]);
+    assert.equal(
+      r2.stderr,
+      `${task}: ${file} exists and is a regular file, not a FIFO (mkfifo: EEXIST)\n`,
+    );
+    assert.equal(r2.code, 1);
+    assert.equal(await Deno.readTextFile(file), "keep me");
+    guard.check();
+
+    const r3 = await run(task, ["extra"]);
+    assert.match(r3.stderr, new RegExp(`^usage: ${task} \\[--path FIFO\\]`));
+    assert.equal(r3.code, 1);
+  });
+}
+
+/**
+ * Run a task without the capabilities that let root ignore file
+ * permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so EACCES happens
+ * as it would for an ordinary user.
+ */
+async function runWithoutDacOverride(task: string, args: string[]) {
+  const drop = "-dac_override,-dac_read_search";
+  const out = await new Deno.Command("setpriv", {
+    args: [
+      `--inh-caps=${drop}`,
+      `--bounding-set=${drop}`,
+      Deno.execPath(),
+      ...taskArgs(task),
+      ...args,
+    ],
+    cwd: ROOT,
+    stdin: "null",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/** The EACCES test needs root (to chown) and util-linux's setpriv. */
+const canDropDac = Deno.uid() === 0 &&
+  ["/usr/bin/setpriv", "/bin/setpriv"].some((p) => exists(p));
+
+Deno.test({
+  name: "no permission: EACCES named with the path, exit 1 (root without CAP_DAC_OVERRIDE)",
+  ignore: !canDropDac,
+}, async () => {
+  await using dir = await tempDir();
+  const locked = `${dir.path}/locked`;
+  await Deno.mkdir(locked, { mode: 0o755 });
+  await Deno.chown(locked, 65534, 65534); // owned by nobody: we may not create in it
+  const theirs = `${dir.path}/theirs`;
+  mkfifo(theirs, 0o600);
+  await Deno.chown(theirs, 65534, 65534); // nobody's FIFO, mode 0600: we may not open it
+  const guard = new LeakGuard({ dir: dir.path });
+  try {
+    for (const task of ["readfifo", "writefifo"]) {
+      const r1 = await runWithoutDacOverride(task, ["--path", `${locked}/testfifo`]);
+      assert.equal(r1.stderr, `${task}: mkfifo ${locked}/testfifo: EACCES (Permission denied)\n`);
+      assert.equal(r1.code, 1);
+      const r2 = await runWithoutDacOverride(task, ["--path", theirs]);
+      assert.equal(r2.stderr, `${task}: open ${theirs}: EACCES (Permission denied)\n`);
+      assert.equal(r2.code, 1);
+    }
+    guard.check();
+  } finally {
+    unlink(theirs);
+  }
+});
+
+// ------------------------------------------------------ fifo-server / client
+
+async function startServer(dir: string, args: string[] = []): Promise<Started> {
+  const server = start("fifo-server", args, { cwd: dir });
+  await server.waitFor("fifo-server: serving sequence numbers on", "stderr");
+  return server;
+}
+
+Deno.test("fifo-server + 12 concurrent clients: every range distinct and complete; SIGTERM → 143", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  await using server = await startServer(dir.path);
+  assert.equal(fileType(`${dir.path}/seqnum_sv`), "fifo");
+  const counts = Array.from({ length: 12 }, (_, i) => i + 1);
+  const clients = counts.map((count) => start("fifo-client", [String(count)], { cwd: dir.path }));
+  const results = await Promise.all(clients.map((c) => c.finish()));
+  const ranges: Array<[number, number, number]> = [];
+  results.forEach((r, i) => {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, /^\d+\n$/);
+    ranges.push([Number(r.stdout), counts[i], clients[i].pid]);
+  });
+  // Together the replies cover 0..total-1 exactly once: nobody got another's.
+  ranges.sort((a, b) => a[0] - b[0]);
+  let next = 0;
+  for (const [first, count] of ranges) {
+    assert.equal(first, next, `ranges ${JSON.stringify(ranges)}`);
+    next += count;
+  }
+  assert.equal(next, counts.reduce((a, b) => a + b));
+  // The server's log agrees, client by client (pid = the client process).
+  for (const [first, count, pid] of ranges) {
+    await server.waitFor(`pid ${pid}: ${count} number${count === 1 ? "" : "s"} from ${first}\n`);
+  }
+  server.kill("SIGTERM");
+  const s = await server.finish();
+  assert.equal(s.code, 143);
+  guard.check(); // request FIFO and every reply FIFO gone
+});
+
+Deno.test("fifo-server: malformed, oversized and orphaned requests are logged, never fatal", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  await using server = await startServer(dir.path);
+  const requestFifo = `${dir.path}/seqnum_sv`;
+  // A fake client with a reply FIFO, asking for a bad count.
+  const fakePid = 2000000001;
+  const replyFifo = `${dir.path}/seqnum_cl.${fakePid}`;
+  mkfifo(replyFifo, 0o600);
+  try {
+    using reply = openFifoForReading(replyFifo);
+    {
+      using request = openFile(requestFifo, O.WRONLY | O.NONBLOCK);
+      writeAll(request.fd, encoder.encode("garbage\n"));
+      writeAll(request.fd, encoder.encode(`${"y".repeat(5000)}\n`)); // > PIPE_BUF
+      writeAll(request.fd, encoder.encode("2147483647 1\n")); // nobody's reply FIFO
+      writeAll(request.fd, encoder.encode(`${fakePid} 0\n`)); // bad count, error reply
+    }
+    await waitForWriter(reply.fd);
+    const buf = new Uint8Array(256);
+    const n = read(reply.fd, buf);
+    assert.equal(
+      new TextDecoder().decode(buf.subarray(0, n)),
+      `error: count must be 1..1000000, got "0"\n`,
+    );
+  } finally {
+    unlink(replyFifo);
+  }
+  // Still serving: a real client gets number 0 (nothing was handed out yet).
+  const c = await run("fifo-client", ["3"], { cwd: dir.path });
+  assert.equal(c.stdout, "0\n");
+  assert.equal(c.code, 0);
+  for (
+    const expected of [
+      `fifo-server: dropped a malformed request "garbage": not \`<pid> <count>\``,
+      `fifo-server: dropped a request of 5000 bytes: more than PIPE_BUF (4096)`,
+      `fifo-server: dropped request "2147483647 1": client 2147483647 has gone (open ` +
+      `${dir.path}/seqnum_cl.2147483647: ENOENT)`,
+      `fifo-server: bad request "${fakePid} 0" from pid ${fakePid}: count must be 1..1000000, ` +
+      `got "0"; error sent`,
+    ]
+  ) await server.waitFor(expected, "stderr");
+  server.kill("SIGINT");
+  assert.equal((await server.finish()).code, 130);
+  guard.check();
+});
+
+Deno.test("fifo-client without a server: ENOENT or ENXIO named, exit 1, nothing left", async () => {
+  await using dir = await tempDir();
+  const guard = new LeakGuard({ dir: dir.path });
+  const r1 = await run("fifo-client", [], { cwd: dir.path });
+  assert.equal(
+    r1.stderr,
+    `fifo-client: no server FIFO ${dir.path}/seqnum_sv: open: ENOENT (No such file or directory)\n`,
+  );
+  assert.equal(r1.code, 1);
+  guard.check();
+  mkfifo(`${dir.path}/seqnum_sv`, 0o600); // a FIFO nobody reads
+  try {
+    const r2 = await run("fifo-client", ["2"], { cwd: dir.path });
+    assert.equal(
+      r2.stderr,
+      `fifo-client: no server is reading ${dir.path}/seqnum_sv: open: ENXIO (No such device or address)\n`,
+    );
+    assert.equal(r2.code, 1);
+    assert.deepEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["seqnum_sv"]);
+    const r3 = await run("fifo-client", ["0"], { cwd: dir.path });
+    assert.match(r3.stderr, /COUNT must be 1\.\.1000000/);
+    assert.equal(r3.code, 1);
+  } finally {
+    unlink(`${dir.path}/seqnum_sv`);
+  }
+});
+
+Deno.test("fifo-client: the server vanishes before replying → the client reports it, exit 1", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/seqnum_sv`;
+  mkfifo(path, 0o600);
+  const guard = new LeakGuard({ dir: dir.path });
+  try {
+    // This test plays a server that dies: it holds the request FIFO's read
+    // end, takes the request, and closes without replying (to the kernel,
+    // the same as the server being killed: its descriptors close).
+    const fake = openFifoForReading(path);
+    await using client = start("fifo-client", ["3"], { cwd: dir.path });
+    try {
+      await waitForWriter(fake.fd);
+      const buf = new Uint8Array(64);
+      const n = read(fake.fd, buf);
+      assert.equal(new TextDecoder().decode(buf.subarray(0, n)), `${client.pid} 3\n`);
+      assert.ok(exists(`${dir.path}/seqnum_cl.${client.pid}`));
+    } finally {
+      fake.close();
+    }
+    const r = await client.finish();
+    assert.equal(r.stderr, `fifo-client: the server closed ${path} before replying (killed?)\n`);
+    assert.equal(r.code, 1);
+    guard.check(); // its reply FIFO is gone
+  } finally {
+    unlink(path);
+  }
+});
+
+Deno.test("fifo-server: SIGKILLed, the leftover FIFO refuses clients (ENXIO); a new server reuses but keeps it", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/seqnum_sv`;
+  try {
+    const first = await startServer(dir.path);
+    first.kill("SIGKILL");
+    assert.equal((await first.finish()).signal, "SIGKILL");
+    assert.equal(fileType(path), "fifo", "SIGKILL runs no cleanup");
+    const c = await run("fifo-client", [], { cwd: dir.path });
+    assert.match(c.stderr, /no server is reading .*ENXIO/);
+    assert.equal(c.code, 1);
+
+    const guard = new LeakGuard({ dir: dir.path });
+    await using second = await startServer(dir.path);
+    assert.doesNotMatch(second.stderr, /created FIFO/);
+    // A second server on the same FIFO is refused.
+    const third = await run("fifo-server", [], { cwd: dir.path });
+    assert.equal(
+      third.stderr,
+      `fifo-server: another process is already reading ${path} (a server running?)\n`,
+    );
+    assert.equal(third.code, 1);
+    assert.equal((await run("fifo-client", ["4"], { cwd: dir.path })).stdout, "0\n");
+    second.kill("SIGTERM");
+    assert.equal((await second.finish()).code, 143);
+    guard.check(); // the FIFO it did not create is still there, nothing else
+  } finally {
+    if (exists(path)) unlink(path);
+  }
+});
