@@ -10,11 +10,14 @@
 import { say, type Scene, Stage } from "./stage.ts";
 import { pipeScenes } from "./scenes/pipes.ts";
 import { mmapScenes } from "./scenes/mmap.ts";
+import { fifoScenes, pipeSemanticsScene } from "./scenes/fifo.ts";
 import { sysvShmScenes } from "./scenes/sysv_shm.ts";
 
 /** Every scene, in course order. */
 export const SCENES: Scene[] = [
   ...pipeScenes,
+  pipeSemanticsScene,
+  ...fifoScenes,
   ...sysvShmScenes,
   ...mmapScenes,
 ];
