@@ -34,3 +34,8 @@ export * from "./sysv_ipc.ts";
 export * from "./sysv_shm.ts";
 export * from "./sysv_ipcs.ts";
 export * from "./fifo.ts";
+export * from "./sysv_msg.ts";
+export * from "./posix_mq.ts";
+export * from "./socket.ts";
+export * from "./sysv_sem.ts";
+export * from "./posix_sem.ts";

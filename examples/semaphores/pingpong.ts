@@ -1,0 +1,244 @@
+/**
+ * What sem-ping and sem-pong share: the segment's layout, the lock (a SysV
+ * semaphore, a POSIX named semaphore, or none), composing and checking
+ * messages, and waiting for the other side without going deaf to signals.
+ *
+ * The segment (4096 bytes), as a C header would declare it:
+ *
+ * ```c
+ * struct pingpong {
+ *   int32_t magic;      //  @0  'PING' once sem-ping has set everything up
+ *   int32_t ping_pid;   //  @4
+ *   int32_t pong_pid;   //  @8  0 until sem-pong joins
+ *   int32_t stamp;      // @12  2*round (ping wrote) or 2*round+1 (pong wrote)
+ *   int32_t length;     // @16  bytes of text
+ *   uint32_t check;     // @20  FNV-1a of text, written after it
+ *   int32_t rounds;     // @24  how many rounds sem-ping asked for
+ *   int32_t lock;       // @28  0 none (--no-lock), 1 SysV semaphore, 2 POSIX named
+ *   char sem_name[64];  // @32  the POSIX semaphore's name
+ *   char text[];        // @128 the message
+ * };
+ * ```
+ *
+ * Run: not a program; sem-ping.ts and sem-pong.ts import it. Beyond the
+ * seeds (seed 003 names the semaphore).
+ *
+ * @module
+ */
+import { Errno, killProcess, LibcError, yieldToEventLoop } from "../../lib/libc.ts";
+import { cStringAt } from "../../lib/cstring.ts";
+import type { Attachment } from "../../lib/sysv_shm.ts";
+import type { SemaphoreSet } from "../../lib/sysv_sem.ts";
+import type { NamedSemaphore } from "../../lib/posix_sem.ts";
+
+/** Default key of both the segment and the semaphore set ("PING"). */
+export const DEFAULT_KEY = 0x50494e47;
+/** Size of the segment. */
+export const SEGMENT_SIZE = 4096;
+/** The magic word sem-ping stores last. */
+export const MAGIC = 0x474e4950;
+
+/** Byte offsets in the segment. */
+export const AT = {
+  magic: 0,
+  pingPid: 4,
+  pongPid: 8,
+  stamp: 12,
+  length: 16,
+  check: 20,
+  rounds: 24,
+  lock: 28,
+  semName: 32,
+  text: 128,
+} as const;
+
+/** Values of the `lock` field. */
+export const LOCK_KIND = { none: 0, sysv: 1, posix: 2 } as const;
+
+/** Index of the lock in the SysV semaphore set (a set of one). */
+export const LOCK_SEM = 0;
+
+/** Lines per message: written one at a time, with the event loop running in between. */
+export const LINES = 8;
+
+/** The lock around every access to the text, or nothing with --no-lock. */
+export interface Lock {
+  /** How the programs describe it. */
+  readonly description: string;
+  /** P: wait (signal-friendly) until we hold it. */
+  acquire(check: () => void): Promise<void>;
+  /** V: release it. */
+  release(): void;
+}
+
+/** The SysV semaphore set as a lock: semop -1 / +1 on semaphore 0, with SEM_UNDO. */
+export function sysvLock(set: SemaphoreSet): Lock {
+  return {
+    description: `SysV semaphore set (semid ${set.id})`,
+    async acquire(check) {
+      // struct sembuf p = { 0, -1, SEM_UNDO }; semop(semid, &p, 1);
+      await set.lock(LOCK_SEM, { check });
+    },
+    release() {
+      // struct sembuf v = { 0, +1, SEM_UNDO }; semop(semid, &v, 1);
+      set.unlock(LOCK_SEM);
+    },
+  };
+}
+
+/** A POSIX named semaphore as a lock: sem_wait / sem_post (no SEM_UNDO!). */
+export function posixLock(sem: NamedSemaphore): Lock {
+  return {
+    description: `POSIX named semaphore ${sem.name}`,
+    async acquire(check) {
+      await sem.wait({ check }); // sem_wait(sem);
+    },
+    release() {
+      sem.post(); // sem_post(sem);
+    },
+  };
+}
+
+/** No lock at all: what `--no-lock` demonstrates. */
+export const NO_LOCK: Lock = {
+  description: "no lock (--no-lock): the reader may see a message half written",
+  async acquire() {},
+  release() {},
+};
+
+/** The other side has gone (died, or removed the objects). */
+export class PeerGone extends Error {}
+
+/** True while process `pid` exists (`kill(pid, 0)`). */
+export function alive(pid: number): boolean {
+  try {
+    killProcess(pid, 0);
+    return true;
+  } catch (e) {
+    return !(e instanceof LibcError && e.errno === Errno.ESRCH);
+  }
+}
+
+/** 32-bit FNV-1a of `bytes`. */
+export function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of bytes) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** SHA-256 of `bytes` as 64 hex digits. */
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The text of `role`'s message in `round`: a first line naming the digest
+ * it replies to (`-` for none), then LINES-1 lines whose content changes
+ * every round, so that a mix of two messages never hashes right.
+ */
+export function compose(role: string, round: number, replyTo: string): string[] {
+  const lines = [`${role} round ${round} re ${replyTo}`];
+  for (let i = 1; i < LINES; i++) {
+    const letter = String.fromCharCode(97 + (round * 7 + i * 3) % 26);
+    lines.push(`${role} ${round}.${i} ${letter.repeat(60 + (round + i) % 40)}`);
+  }
+  return lines.map((l) => `${l}\n`);
+}
+
+/** Views over the attached segment. */
+export class Shared {
+  readonly attachment: Attachment;
+  constructor(attachment: Attachment) {
+    this.attachment = attachment;
+  }
+  get #i32(): Int32Array {
+    const b = this.attachment.bytes;
+    return new Int32Array(b.buffer, b.byteOffset, AT.text / 4);
+  }
+  /** Atomically read an int32 field. */
+  load(offset: number): number {
+    return Atomics.load(this.#i32, offset / 4);
+  }
+  /** Atomically write an int32 field. */
+  store(offset: number, value: number): void {
+    Atomics.store(this.#i32, offset / 4, value | 0);
+  }
+  /** The POSIX semaphore name in the header. */
+  get semName(): string {
+    return cStringAt(this.attachment.bytes.subarray(AT.semName, AT.text));
+  }
+  set semName(name: string) {
+    const bytes = encoder.encode(name);
+    if (bytes.length >= AT.text - AT.semName) {
+      throw new RangeError(`semaphore name too long: ${name}`);
+    }
+    this.attachment.bytes.fill(0, AT.semName, AT.text);
+    this.attachment.bytes.set(bytes, AT.semName);
+  }
+
+  /**
+   * Write a message the way a program composes one: stamp first (C code
+   * would set `shm->stamp = n;` then `sprintf` the text), then the text a
+   * line at a time with the event loop running in between, then its check.
+   * Under the lock nobody can look meanwhile; without it, anyone can.
+   */
+  async write(stamp: number, lines: string[]): Promise<Uint8Array> {
+    const text = encoder.encode(lines.join(""));
+    if (AT.text + text.length > SEGMENT_SIZE) throw new RangeError("message too long");
+    this.store(AT.stamp, stamp);
+    this.store(AT.length, text.length);
+    let offset = AT.text;
+    for (const line of lines) {
+      const bytes = encoder.encode(line);
+      this.attachment.bytes.set(bytes, offset);
+      offset += bytes.length;
+      await yieldToEventLoop();
+    }
+    this.store(AT.check, fnv1a(text));
+    return text;
+  }
+
+  /** Copy the current message out: its text and whether it matches its check. */
+  read(): { text: Uint8Array; intact: boolean; check: number; actual: number } {
+    const length = Math.max(0, Math.min(this.load(AT.length), SEGMENT_SIZE - AT.text));
+    const text = this.attachment.bytes.slice(AT.text, AT.text + length);
+    const check = this.load(AT.check) >>> 0;
+    const actual = fnv1a(text);
+    return { text, intact: check === actual, check, actual };
+  }
+
+  /**
+   * Wait until the stamp reaches `stamp` (the other side has started its
+   * message), yielding to the event loop between looks; `check()` throws
+   * when the other side is gone.
+   */
+  async waitForStamp(stamp: number, check: () => void): Promise<void> {
+    while (this.load(AT.stamp) < stamp) {
+      check();
+      await yieldToEventLoop();
+    }
+  }
+}
+
+/** The `re` digest a message's first line carries, or undefined. */
+export function replyDigest(text: Uint8Array): string | undefined {
+  const first = decoder.decode(text.subarray(0, 200)).split("\n")[0];
+  return /^\w+ round \d+ re ([0-9a-f]{64}|-)$/.exec(first)?.[1];
+}
+
+/** Short form of a digest for the printed lines. */
+export function short(digest: string | undefined): string {
+  return digest === undefined ? "(none)" : digest.slice(0, 16);
+}
+
+/** Format a key as `ipcs` does. */
+export function hexKey(key: number): string {
+  return `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
+}

@@ -1,0 +1,509 @@
+/**
+ * Unix domain sockets through libc: `socket`, `bind`, `listen`, `accept4`,
+ * `connect`, `socketpair`, and `sendmsg`/`recvmsg` with `SCM_RIGHTS`, the
+ * one thing only sockets can do: hand an *open file descriptor* to another
+ * process.
+ *
+ * A socket is a file descriptor: data goes through plain `read`/`write`
+ * (`lib/fd.ts`), and waiting is `poll` (see {@link waitFor}). An `AF_UNIX`
+ * address is `struct sockaddr_un { sa_family_t sun_family; char
+ * sun_path[108]; }`: a 2-byte family (1) then a NUL-terminated path, 110
+ * bytes in all. A path of 108 bytes or more does not fit.
+ *
+ * Layouts used by {@link sendFds}/{@link receiveFds} (x86_64 and aarch64,
+ * measured with a C probe):
+ *
+ * ```text
+ * struct iovec   { void *iov_base; size_t iov_len; }                 16 bytes
+ * struct msghdr  { void *msg_name;        @0   (NULL: connected socket)
+ *                  socklen_t msg_namelen; @8   (u32, then 4 bytes padding)
+ *                  struct iovec *msg_iov; @16
+ *                  size_t msg_iovlen;     @24
+ *                  void *msg_control;     @32  (the cmsghdr buffer)
+ *                  size_t msg_controllen; @40
+ *                  int msg_flags; }       @48  56 bytes
+ * struct cmsghdr { size_t cmsg_len;       @0   CMSG_LEN(n) = 16 + n
+ *                  int cmsg_level;        @8   SOL_SOCKET (1)
+ *                  int cmsg_type;         @12  SCM_RIGHTS (1)
+ *                  unsigned char data[];  @16  the ints: one fd each }
+ * ```
+ * The control buffer is `CMSG_SPACE(4 * nfds)` = 16 + n rounded up to 8.
+ * Pointers inside these structs are raw addresses of JS buffers
+ * (`Deno.UnsafePointer.of`), so the buffers are kept alive until the call
+ * returns.
+ *
+ * @module
+ */
+import { libc } from "./ffi/libc_ffi.ts";
+import { currentErrno, Errno, errnoName } from "./errno.ts";
+import { failed, Fd, waitFor } from "./fd.ts";
+import { POLL } from "./constants.ts";
+import { quoted, traceLine, TRACING } from "./trace.ts";
+
+/** Socket constants from `<sys/socket.h>` (Linux). */
+export const SOCK = {
+  /** Address family for local (Unix domain) sockets. */
+  AF_UNIX: 1,
+  /** A reliable byte stream (like a pipe, but both ways). */
+  STREAM: 1,
+  /** Message boundaries kept. */
+  DGRAM: 2,
+  /** `socket`/`accept4` type flag: non-blocking. */
+  NONBLOCK: 0o4000,
+  /** `socket`/`accept4` type flag: close on exec. */
+  CLOEXEC: 0o2000000,
+  /** `cmsg_level` for socket-level control messages. */
+  SOL_SOCKET: 1,
+  /** `cmsg_type`: the payload is file descriptors. */
+  SCM_RIGHTS: 1,
+  /** `recvmsg` flag: received descriptors get FD_CLOEXEC. */
+  MSG_CMSG_CLOEXEC: 0x40000000,
+  /** `msg_flags` bit: control data was cut short (descriptors lost). */
+  MSG_CTRUNC: 0x8,
+  /** `send`/`sendmsg` flag: EPIPE instead of SIGPIPE. */
+  MSG_NOSIGNAL: 0x4000,
+  /** `shutdown` how: no more writes (the peer reads EOF). */
+  SHUT_WR: 1,
+} as const;
+
+/** `sizeof(struct sockaddr_un)` on Linux. */
+export const SOCKADDR_UN_SIZE = 110;
+
+/** Room for the path in `sun_path`, including its terminating NUL. */
+export const SUN_PATH_MAX = 108;
+
+const encoder = new TextEncoder();
+
+/**
+ * Build a `struct sockaddr_un` for `path`. Throws a `RangeError` when the
+ * path (in UTF-8, plus its NUL) does not fit into the 108 bytes of
+ * `sun_path` (the kernel would refuse or truncate it).
+ *
+ * @example
+ * ```ts
+ * import { sockaddrUn } from "./socket.ts";
+ * const addr = sockaddrUn("/tmp/echo.sock"); // 110 bytes: family 1, then the path
+ * ```
+ */
+export function sockaddrUn(path: string): Uint8Array<ArrayBuffer> {
+  const bytes = encoder.encode(path);
+  if (bytes.length === 0) throw new RangeError("a Unix socket path cannot be empty");
+  if (bytes.includes(0)) throw new RangeError(`a socket path cannot contain NUL: ${quoted(path)}`);
+  if (bytes.length >= SUN_PATH_MAX) {
+    throw new RangeError(
+      `socket path too long for sockaddr_un (${bytes.length} bytes, at most ${
+        SUN_PATH_MAX - 1
+      }): ${path}`,
+    );
+  }
+  const addr = new Uint8Array(SOCKADDR_UN_SIZE);
+  new DataView(addr.buffer).setUint16(0, SOCK.AF_UNIX, true);
+  addr.set(bytes, 2);
+  return addr;
+}
+
+function typeText(type: number): string {
+  const base = type & 0xf;
+  const names = [
+    base === SOCK.STREAM ? "SOCK_STREAM" : base === SOCK.DGRAM ? "SOCK_DGRAM" : `${base}`,
+  ];
+  if (type & SOCK.NONBLOCK) names.push("SOCK_NONBLOCK");
+  if (type & SOCK.CLOEXEC) names.push("SOCK_CLOEXEC");
+  return names.join("|");
+}
+
+/**
+ * `socket(2)`: a new socket, owned. `AF_UNIX` + `SOCK_STREAM` by default,
+ * always with `SOCK_CLOEXEC` (no child inherits it by accident);
+ * `nonblock: true` adds `SOCK_NONBLOCK`.
+ *
+ * @example
+ * ```ts
+ * import { socket } from "./socket.ts";
+ * using s = socket({ nonblock: true });
+ * ```
+ */
+export function socket(options: { nonblock?: boolean; type?: number } = {}): Fd {
+  const type = (options.type ?? SOCK.STREAM) | SOCK.CLOEXEC |
+    (options.nonblock ? SOCK.NONBLOCK : 0);
+  const shown = `socket(AF_UNIX, ${typeText(type)}, 0)`;
+  const fd = libc.socket(SOCK.AF_UNIX, type, 0);
+  if (fd === -1) failed("socket", shown);
+  if (TRACING) traceLine(shown, String(fd));
+  return new Fd(fd);
+}
+
+/**
+ * `bind(2)` a socket to a path: this creates the socket file (EADDRINUSE
+ * when the path already exists, even as a stale socket of a dead server).
+ * Errors name the path.
+ *
+ * @example
+ * ```ts
+ * import { bind, socket } from "./socket.ts";
+ * using s = socket();
+ * bind(s.fd, "/tmp/demo.sock");
+ * ```
+ */
+export function bind(fd: number, path: string): void {
+  const addr = sockaddrUn(path);
+  const shown = `bind(${fd}, {AF_UNIX, ${quoted(path)}}, ${SOCKADDR_UN_SIZE})`;
+  if (libc.bind(fd, addr, SOCKADDR_UN_SIZE) === -1) failed("bind", shown, path);
+  if (TRACING) traceLine(shown, "0");
+}
+
+/**
+ * `listen(2)`: accept connections, at most `backlog` waiting.
+ *
+ * @example
+ * ```ts
+ * import { bind, listen, socket } from "./socket.ts";
+ * using s = socket();
+ * bind(s.fd, "/tmp/demo.sock");
+ * listen(s.fd, 16);
+ * ```
+ */
+export function listen(fd: number, backlog = 16): void {
+  const shown = `listen(${fd}, ${backlog})`;
+  if (libc.listen(fd, backlog) === -1) failed("listen", shown);
+  if (TRACING) traceLine(shown, "0");
+}
+
+/**
+ * `accept4(2)` one waiting connection as an owned {@link Fd} (with
+ * `SOCK_CLOEXEC`, and `SOCK_NONBLOCK` when asked). On a non-blocking
+ * listening socket with nobody waiting it returns `null` (EAGAIN).
+ *
+ * @example
+ * ```ts
+ * import { accept, listenUnix } from "./socket.ts";
+ * using server = listenUnix("/tmp/demo.sock");
+ * const conn = accept(server.fd); // null: nobody has connected yet
+ * ```
+ */
+export function accept(fd: number, options: { nonblock?: boolean } = {}): Fd | null {
+  const flags = SOCK.CLOEXEC | (options.nonblock ? SOCK.NONBLOCK : 0);
+  const shown = `accept4(${fd}, NULL, NULL, ${typeText(flags).replace(/^\d+\|/, "")})`;
+  const r = libc.accept4(fd, null, null, flags);
+  if (r === -1) {
+    const errno = currentErrno(); // read before anything else
+    if (errno === Errno.EAGAIN || errno === Errno.EINTR) {
+      if (TRACING) traceLine(shown, `-1 ${errnoName(errno)}`);
+      return null;
+    }
+    failed("accept4", shown);
+  }
+  if (TRACING) traceLine(shown, String(r));
+  return new Fd(r);
+}
+
+/**
+ * Wait (signal-friendly, see {@link waitFor}) for a connection on a
+ * listening socket and accept it. Returns `null` when `timeoutMs` passes.
+ *
+ * @example
+ * ```ts
+ * import { acceptAsync, listenUnix } from "./socket.ts";
+ * using server = listenUnix("/tmp/demo.sock");
+ * using conn = await acceptAsync(server.fd); // Ctrl+C still works meanwhile
+ * ```
+ */
+export async function acceptAsync(
+  fd: number,
+  options: { nonblock?: boolean; timeoutMs?: number } = {},
+): Promise<Fd | null> {
+  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    const ready = await waitFor(fd, POLL.IN, { timeoutMs: left === Infinity ? undefined : left });
+    if (ready === 0) return null;
+    const conn = accept(fd, options);
+    if (conn !== null) return conn;
+  }
+}
+
+/**
+ * `connect(2)` a socket to the server listening at `path`. ENOENT when
+ * nothing is there, ECONNREFUSED when the file is a socket nobody listens
+ * on (a stale one). Errors name the path.
+ *
+ * @example
+ * ```ts
+ * import { connect, socket } from "./socket.ts";
+ * using s = socket();
+ * connect(s.fd, "/tmp/demo.sock");
+ * ```
+ */
+export function connect(fd: number, path: string): void {
+  const addr = sockaddrUn(path);
+  const shown = `connect(${fd}, {AF_UNIX, ${quoted(path)}}, ${SOCKADDR_UN_SIZE})`;
+  if (libc.connect(fd, addr, SOCKADDR_UN_SIZE) === -1) failed("connect", shown, path);
+  if (TRACING) traceLine(shown, "0");
+}
+
+/**
+ * A new stream socket connected to `path`, owned (`socket` + `connect`).
+ *
+ * @example
+ * ```ts
+ * import { connectUnix } from "./socket.ts";
+ * using s = connectUnix("/tmp/demo.sock");
+ * ```
+ */
+export function connectUnix(path: string, options: { nonblock?: boolean } = {}): Fd {
+  const s = socket(options);
+  try {
+    connect(s.fd, path);
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  return s;
+}
+
+/**
+ * A listening socket bound to a path. Disposing it closes the socket and
+ * removes the socket file (a server must do both: the file outlives the
+ * socket and would make the next `bind` fail with EADDRINUSE).
+ */
+export interface UnixListener extends Disposable {
+  /** The listening descriptor. */
+  readonly fd: number;
+  /** The socket file's path. */
+  readonly path: string;
+  /** Close the socket and unlink its path; a second call does nothing. */
+  close(): void;
+}
+
+/**
+ * `socket` + `bind` + `listen` on `path`, non-blocking by default (so that
+ * {@link acceptAsync} can wait for clients signal-friendly).
+ *
+ * @example
+ * ```ts
+ * import { acceptAsync, listenUnix } from "./socket.ts";
+ * using server = listenUnix("/tmp/demo.sock");
+ * const conn = await acceptAsync(server.fd);
+ * ```
+ */
+export function listenUnix(
+  path: string,
+  options: { backlog?: number; nonblock?: boolean } = {},
+): UnixListener {
+  const s = socket({ nonblock: options.nonblock ?? true });
+  try {
+    bind(s.fd, path);
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    s.close();
+    unlinkPath(path);
+  };
+  try {
+    listen(s.fd, options.backlog ?? 16);
+  } catch (e) {
+    close();
+    throw e;
+  }
+  return { fd: s.fd, path, close, [Symbol.dispose]: close };
+}
+
+/**
+ * `unlink(2)` a socket file; a path that is already gone is not an error.
+ *
+ * @example
+ * ```ts
+ * import { unlinkPath } from "./socket.ts";
+ * unlinkPath("/tmp/demo.sock");
+ * ```
+ */
+export function unlinkPath(path: string): void {
+  const shown = `unlink(${quoted(path)})`;
+  const bytes = encoder.encode(path);
+  const cpath = new Uint8Array(bytes.length + 1);
+  cpath.set(bytes);
+  if (libc.unlink(cpath) === -1) {
+    if (currentErrno() === Errno.ENOENT) return;
+    failed("unlink", shown, path);
+  }
+  if (TRACING) traceLine(shown, "0");
+}
+
+/**
+ * `socketpair(2)`: two connected `AF_UNIX` stream sockets, no path needed
+ * (like a pipe that works both ways). Both ends are owned and close-on-exec.
+ *
+ * @example
+ * ```ts
+ * import { socketpair } from "./socket.ts";
+ * import { read, writeAll } from "./fd.ts";
+ * const [a, b] = socketpair();
+ * writeAll(a.fd, new Uint8Array([1, 2, 3]));
+ * console.log(read(b.fd, new Uint8Array(8))); // 3
+ * a.close();
+ * b.close();
+ * ```
+ */
+export function socketpair(options: { nonblock?: boolean } = {}): [Fd, Fd] {
+  const type = SOCK.STREAM | SOCK.CLOEXEC | (options.nonblock ? SOCK.NONBLOCK : 0);
+  const fds = new Int32Array(2);
+  const shown = `socketpair(AF_UNIX, ${typeText(type)}, 0, ...)`;
+  if (libc.socketpair(SOCK.AF_UNIX, type, 0, new Uint8Array(fds.buffer)) === -1) {
+    failed("socketpair", shown);
+  }
+  if (TRACING) traceLine(`socketpair(AF_UNIX, ${typeText(type)}, 0, [${fds[0]}, ${fds[1]}])`, "0");
+  return [new Fd(fds[0]), new Fd(fds[1])];
+}
+
+/**
+ * `shutdown(2)`: with `SOCK.SHUT_WR`, tell the peer we will write no more
+ * (it reads EOF) while still reading its answers.
+ *
+ * @example
+ * ```ts
+ * import { shutdown, SOCK, socketpair } from "./socket.ts";
+ * const [a, b] = socketpair();
+ * shutdown(a.fd, SOCK.SHUT_WR);
+ * ```
+ */
+export function shutdown(fd: number, how: number): void {
+  const shown = `shutdown(${fd}, ${how === SOCK.SHUT_WR ? "SHUT_WR" : how})`;
+  if (libc.shutdown(fd, how) === -1) failed("shutdown", shown);
+  if (TRACING) traceLine(shown, "0");
+}
+
+function address(buffer: Uint8Array): bigint {
+  return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer as Uint8Array<ArrayBuffer>));
+}
+
+const MSGHDR_SIZE = 56;
+const CMSGHDR_SIZE = 16;
+const cmsgLen = (n: number) => CMSGHDR_SIZE + n;
+const cmsgSpace = (n: number) => CMSGHDR_SIZE + ((n + 7) & ~7);
+
+/**
+ * `sendmsg(2)` with `SCM_RIGHTS`: send `data` (at least one byte: a
+ * control message needs data to ride on) together with the descriptors
+ * `fds`. The receiver gets *new* descriptors for the same open files
+ * (same offset, same flags), as if `dup` worked across processes; ours
+ * stay open. Returns the number of data bytes sent.
+ *
+ * @example
+ * ```ts
+ * import { sendFds, socketpair } from "./socket.ts";
+ * import { openFile } from "./fd.ts";
+ * import { O } from "./constants.ts";
+ * const [a, b] = socketpair();
+ * using file = openFile("/etc/hostname", O.RDONLY);
+ * sendFds(a.fd, new TextEncoder().encode("F"), [file.fd]);
+ * ```
+ */
+export function sendFds(fd: number, data: Uint8Array, fds: number[]): number {
+  if (data.length === 0) throw new RangeError("sendFds: send at least one byte with the fds");
+  const payload = data.slice();
+  // struct iovec iov = { .iov_base = payload, .iov_len = payload.length };
+  const iov = new Uint8Array(16);
+  const iovView = new DataView(iov.buffer);
+  iovView.setBigUint64(0, address(payload), true);
+  iovView.setBigUint64(8, BigInt(payload.length), true);
+  // char control[CMSG_SPACE(n * sizeof(int))]; one cmsghdr + the ints
+  const control = new Uint8Array(cmsgSpace(4 * fds.length));
+  const cmsg = new DataView(control.buffer);
+  cmsg.setBigUint64(0, BigInt(cmsgLen(4 * fds.length)), true); // cmsg_len = CMSG_LEN(...)
+  cmsg.setInt32(8, SOCK.SOL_SOCKET, true); // cmsg_level
+  cmsg.setInt32(12, SOCK.SCM_RIGHTS, true); // cmsg_type
+  fds.forEach((f, i) => cmsg.setInt32(CMSGHDR_SIZE + 4 * i, f, true)); // CMSG_DATA
+  // struct msghdr msg = { NULL, 0, &iov, 1, control, sizeof control, 0 };
+  const msg = new Uint8Array(MSGHDR_SIZE);
+  const m = new DataView(msg.buffer);
+  m.setBigUint64(16, address(iov), true);
+  m.setBigUint64(24, 1n, true);
+  m.setBigUint64(32, fds.length === 0 ? 0n : address(control), true);
+  m.setBigUint64(40, fds.length === 0 ? 0n : BigInt(control.length), true);
+  const shown = `sendmsg(${fd}, {iov=<${payload.length} bytes>, SCM_RIGHTS [${
+    fds.join(", ")
+  }]}, MSG_NOSIGNAL)`;
+  const n = Number(libc.sendmsg(fd, msg, SOCK.MSG_NOSIGNAL));
+  if (n === -1) failed("sendmsg", shown);
+  if (TRACING) traceLine(shown, String(n));
+  // Keep the buffers the raw pointers point into alive until here.
+  void [payload, iov, control];
+  return n;
+}
+
+/** What {@link receiveFds} got: data bytes and owned descriptors. */
+export interface ReceivedFds {
+  /** Data bytes read (0 at end of file: the peer closed). */
+  bytes: number;
+  /** The descriptors that came with the data, now ours (close them). */
+  fds: Fd[];
+  /** True when the kernel had to drop descriptors (control buffer too small). */
+  truncated: boolean;
+}
+
+/**
+ * `recvmsg(2)` that also collects descriptors passed with `SCM_RIGHTS`
+ * (at most `maxFds`), received close-on-exec (`MSG_CMSG_CLOEXEC`). Data goes
+ * into `buffer`. Blocks unless the socket is non-blocking (then EAGAIN
+ * throws); wait with {@link waitFor} first.
+ *
+ * @example
+ * ```ts
+ * import { receiveFds, socketpair } from "./socket.ts";
+ * const [a, b] = socketpair();
+ * // ... the peer calls sendFds(a.fd, ...)
+ * const got = receiveFds(b.fd, new Uint8Array(64), 1);
+ * for (const f of got.fds) f.close();
+ * ```
+ */
+export function receiveFds(fd: number, buffer: Uint8Array, maxFds = 1): ReceivedFds {
+  const data = new Uint8Array(buffer.length);
+  const iov = new Uint8Array(16);
+  const iovView = new DataView(iov.buffer);
+  iovView.setBigUint64(0, address(data), true);
+  iovView.setBigUint64(8, BigInt(data.length), true);
+  const control = new Uint8Array(cmsgSpace(4 * maxFds));
+  const msg = new Uint8Array(MSGHDR_SIZE);
+  const m = new DataView(msg.buffer);
+  m.setBigUint64(16, address(iov), true);
+  m.setBigUint64(24, 1n, true);
+  m.setBigUint64(32, address(control), true);
+  m.setBigUint64(40, BigInt(control.length), true);
+  const shown = `recvmsg(${fd}, ..., MSG_CMSG_CLOEXEC)`;
+  const n = Number(libc.recvmsg(fd, msg, SOCK.MSG_CMSG_CLOEXEC));
+  if (n === -1) failed("recvmsg", shown);
+  buffer.set(data.subarray(0, n));
+  // Walk the control messages: CMSG_FIRSTHDR / CMSG_NXTHDR.
+  const fds: Fd[] = [];
+  const controlLength = Number(m.getBigUint64(40, true)); // what the kernel filled in
+  const c = new DataView(control.buffer);
+  for (let offset = 0; offset + CMSGHDR_SIZE <= controlLength;) {
+    const len = Number(c.getBigUint64(offset, true));
+    if (len < CMSGHDR_SIZE) break;
+    const level = c.getInt32(offset + 8, true);
+    const type = c.getInt32(offset + 12, true);
+    if (level === SOCK.SOL_SOCKET && type === SOCK.SCM_RIGHTS) {
+      for (let p = offset + CMSGHDR_SIZE; p + 4 <= offset + len; p += 4) {
+        fds.push(new Fd(c.getInt32(p, true)));
+      }
+    }
+    offset += (len + 7) & ~7;
+  }
+  const truncated = (m.getInt32(48, true) & SOCK.MSG_CTRUNC) !== 0;
+  if (TRACING) {
+    traceLine(
+      `recvmsg(${fd}, {iov=<${n} bytes>, SCM_RIGHTS [${fds.map((f) => f.fd).join(", ")}]${
+        truncated ? ", MSG_CTRUNC" : ""
+      }}, MSG_CMSG_CLOEXEC)`,
+      String(n),
+    );
+  }
+  void [data, iov, control];
+  return { bytes: n, fds, truncated };
+}
