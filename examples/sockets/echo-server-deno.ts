@@ -70,7 +70,9 @@ async function main(args: string[]): Promise<number> {
         `${path} already exists: is another server running? (if not, remove the stale file)`,
       );
     }
-    throw e;
+    // Deno's errors do not name the path ("No such file or directory (os
+    // error 2)"); say which path, as the FFI server's LibcError does.
+    throw new Error(`listen ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   using _unlink = onCleanup(`unlink ${path}`, () => removeSocketFile(path));
   console.log(`echo-server: listening on ${path}`);

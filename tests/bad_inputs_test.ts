@@ -1,0 +1,54 @@
+/**
+ * Errors are part of the lesson: every bad input in scripts/bad_inputs.ts
+ * gives a message and a non-zero exit, and the README's table says exactly
+ * what the programs print.
+ */
+import assert from "node:assert/strict";
+import { BAD_INPUTS, badInputTable, runBadInput } from "../scripts/bad_inputs.ts";
+import { ROOT } from "./_helpers/run.ts";
+
+Deno.test("every bad input: a message on stderr and a non-zero exit", async () => {
+  const outcomes = await Promise.all(BAD_INPUTS.map(runBadInput));
+  BAD_INPUTS.forEach((c, i) => {
+    const o = outcomes[i];
+    assert.notEqual(o.code, 0, `${c.task} ${c.args.join(" ")} exited 0`);
+    assert.ok(o.message.length > 0, `${c.task} ${c.args.join(" ")} printed nothing on stderr`);
+    assert.doesNotMatch(
+      o.message,
+      /^error: Uncaught|at file:\/\//,
+      `${c.task}: a crash, not a message`,
+    );
+  });
+});
+
+Deno.test("every program has at least one bad-input case", () => {
+  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks as Record<
+    string,
+    string
+  >;
+  const programs = Object.entries(tasks).filter(([, cmd]) =>
+    cmd.startsWith("deno run") && cmd.includes(" examples/")
+  ).map((
+    [t],
+  ) => t);
+  const covered = new Set(BAD_INPUTS.map((c) => c.task));
+  assert.deepEqual(programs.filter((p) => !covered.has(p)), []);
+});
+
+/** Compare tables as Markdown, not as text: `deno fmt` pads the cells. */
+function normalizeTable(table: string): string {
+  return table.trim().split("\n").map((line) =>
+    line.replace(/\s+/g, " ").replace(/\| -+ /g, "| --- ").replace(/ -+ \|/g, " --- |").trim()
+  ).join("\n");
+}
+
+Deno.test("README's bad-input table is what the programs really print", async () => {
+  const readme = Deno.readTextFileSync(`${ROOT}/README.md`);
+  const m = readme.match(/<!-- bad-inputs:start -->\n([^]*?)\n<!-- bad-inputs:end -->/);
+  assert.ok(m, "README.md has no bad-inputs section");
+  assert.equal(
+    normalizeTable(m[1]),
+    normalizeTable(await badInputTable()),
+    "the programs' messages changed: run `deno task bad-inputs` and paste the table into README.md",
+  );
+});
