@@ -4,7 +4,7 @@
  * leave nothing behind.
  */
 import assert from "node:assert/strict";
-import { run, tempDir } from "./_helpers/run.ts";
+import { run, start, tempDir, waitForChildOf } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 
 Deno.test("pipe-parent-child: the child prints 0..9 and both exit 0", async () => {
@@ -38,10 +38,57 @@ Deno.test("pipe-parent-child: IPC_TRACE shows both processes' calls, and the chi
   assert.match(r.stderr, new RegExp(`waitpid\\(${childPid}, \\[exited with code 0\\]`));
 });
 
-Deno.test("pipe-parent-child: extra arguments print the usage and exit 1", async () => {
+Deno.test("pipe-parent-child: extra arguments or a bad --count print the usage and exit 1", async () => {
   const r = await run("pipe-parent-child", ["x"]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /usage: pipe-parent-child/);
+  assert.equal(r.stderr, "usage: pipe-parent-child [--count N]\n");
+  for (const count of ["-1", "x", "2147483648"]) {
+    const r2 = await run("pipe-parent-child", ["--count", count]);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /^--count: /);
+  }
+});
+
+Deno.test("pipe-parent-child --count: a long stream arrives whole and in order", async () => {
+  const r = await run("pipe-parent-child", ["--count", "100000"]);
+  assert.equal(r.stdout, "received 100000 integers, 0..99999 in order\n");
+  assert.equal(r.code, 0);
+});
+
+Deno.test("pipe-parent-child: the child killed mid-stream: the parent gets EPIPE, says so, exits 1", async () => {
+  await using parent = start("pipe-parent-child", ["--count", "2147483647"]);
+  const childPid = await waitForChildOf(parent.pid);
+  Deno.kill(childPid, "SIGKILL");
+  const r = await parent.finish();
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^pipe-parent-child: the child killed by SIGKILL before reading everything \(write: EPIPE \(Broken pipe\), after \d+ of 2147483647 integers\)\n$/,
+  );
+});
+
+/** Gone, or a zombie waiting for init to reap it (an orphan's parent died). */
+function hasEnded(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+Deno.test("pipe-parent-child: the parent killed mid-stream: the child's EOF comes early, it says so, exits 1", async () => {
+  await using parent = start("pipe-parent-child", ["--count", "2147483647"]);
+  const childPid = await waitForChildOf(parent.pid);
+  parent.kill("SIGKILL");
+  // The child shares the parent's stdout/stderr pipes: finish() returns when it is done too.
+  const r = await parent.finish();
+  assert.equal(r.signal, "SIGKILL");
+  assert.match(
+    r.stderr,
+    /pipe-parent-child: end of file after \d+ of 2147483647 integers: the parent is gone\n/,
+  );
+  assert.ok(hasEnded(childPid), "the child has ended");
 });
 
 Deno.test("cpipe ls wc prints what `ls | wc` prints in the user's directory", async () => {

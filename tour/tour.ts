@@ -12,6 +12,7 @@ import { pipeScenes } from "./scenes/pipes.ts";
 import { mmapScenes } from "./scenes/mmap.ts";
 import { fifoScenes, pipeSemanticsScene } from "./scenes/fifo.ts";
 import { sysvShmScenes } from "./scenes/sysv_shm.ts";
+import { msgQueueScenes, semaphoreScenes, socketScenes } from "./scenes/beyond.ts";
 
 /** Every scene, in course order. */
 export const SCENES: Scene[] = [
@@ -20,6 +21,9 @@ export const SCENES: Scene[] = [
   ...fifoScenes,
   ...sysvShmScenes,
   ...mmapScenes,
+  ...msgQueueScenes,
+  ...socketScenes,
+  ...semaphoreScenes,
 ];
 
 function usage(): never {

@@ -33,25 +33,41 @@
  *   code assumes `read` never returns fewer bytes than asked); the numbers
  *   are printed space-separated without C's trailing space.
  * - The parent reports a child that failed instead of ignoring `wait`'s
- *   status, and exits non-zero then.
+ *   status, and exits non-zero then. If the child dies early, the parent's
+ *   next write fails with EPIPE (the C parent would be killed by SIGPIPE,
+ *   but Deno ignores SIGPIPE) and it says so; if the parent dies early, the
+ *   child's EOF comes too soon and the child says so. Both exit 1.
+ * - Beyond the original: `--count N` writes N integers instead of 10 (the
+ *   child prints a one-line summary above 1000), long enough to watch the
+ *   pipe fill up (`IPC_TRACE=1`) or to kill one side mid-stream.
  *
  * @module
  */
 import {
   denoArgv,
   describeExit,
+  LibcError,
+  parseInteger,
   pipe,
   readFull,
   runMain,
   setTraceRole,
   spawn,
+  takeOption,
+  UsageError,
   writeAll,
 } from "../../lib/libc.ts";
 
 /** Permissions the child Deno process needs (the same as ours). */
 const CHILD_PERMISSIONS = ["--allow-ffi", "--allow-env=IPC_TRACE"];
 
-async function parent(): Promise<number> {
+/** The original writes 10 integers; `--count N` writes N (at most 2^31 - 1). */
+const DEFAULT_COUNT = 10;
+/** Up to this many integers the child prints them all, like the original. */
+const PRINT_LIMIT = 1000;
+const USAGE = "usage: pipe-parent-child [--count N]";
+
+async function parent(count: number): Promise<number> {
   setTraceRole("parent");
   // if (pipe(fds) < 0) exitsys("pipe");
   using fds = pipe();
@@ -59,7 +75,7 @@ async function parent(): Promise<number> {
   const readFd = fds.read.fd;
   using child = spawn(
     Deno.execPath(),
-    denoArgv(import.meta.url, ["--child", String(readFd)], CHILD_PERMISSIONS),
+    denoArgv(import.meta.url, ["--child", String(readFd), String(count)], CHILD_PERMISSIONS),
     { fileActions: [{ dup2: [readFd, readFd] }] },
   );
   // close(fds[0]);  -- the parent only writes
@@ -67,9 +83,22 @@ async function parent(): Promise<number> {
   // do_parent(fds[1]);
   const value = new Int32Array(1);
   const bytes = new Uint8Array(value.buffer);
-  for (let i = 0; i < 10; ++i) {
-    value[0] = i;
-    writeAll(fds.write.fd, bytes);
+  try {
+    for (let i = 0; i < count; ++i) {
+      value[0] = i;
+      writeAll(fds.write.fd, bytes);
+    }
+  } catch (e) {
+    // The reader is gone. C would die of SIGPIPE here; Deno ignores
+    // SIGPIPE, so write fails with EPIPE and we can say what happened.
+    if (!(e instanceof LibcError) || e.code !== "EPIPE") throw e;
+    fds.write.close();
+    const status = await child.wait();
+    console.error(
+      `pipe-parent-child: the child ${describeExit(status)} before reading everything ` +
+        `(${e.message}, after ${value[0]} of ${count} integers)`,
+    );
+    return 1;
   }
   // close(fds[1]);  -- now the child's read() can return 0
   fds.write.close();
@@ -82,11 +111,12 @@ async function parent(): Promise<number> {
   return 0;
 }
 
-function child(fdText: string | undefined): number {
+function child(fdText: string | undefined, countText: string | undefined): number {
   setTraceRole("child");
   const fd = Number(fdText);
-  if (!Number.isInteger(fd) || fd < 0) {
-    console.error("pipe-parent-child: --child needs the read end's fd number");
+  const count = Number(countText ?? DEFAULT_COUNT);
+  if (!Number.isInteger(fd) || fd < 0 || !Number.isInteger(count) || count < 0) {
+    console.error("pipe-parent-child: --child needs the read end's fd number and the count");
     return 2;
   }
   // close(fds[1]);  -- nothing to do: O_CLOEXEC closed it at exec.
@@ -94,18 +124,44 @@ function child(fdText: string | undefined): number {
   const value = new Int32Array(1);
   const bytes = new Uint8Array(value.buffer);
   const numbers: number[] = [];
-  while (readFull(fd, bytes) === 4) numbers.push(value[0]);
-  console.log(numbers.join(" "));
+  let received = 0;
+  while (readFull(fd, bytes) === 4) {
+    if (value[0] !== received) {
+      console.error(`pipe-parent-child: expected ${received}, read ${value[0]}`);
+      return 1;
+    }
+    if (count <= PRINT_LIMIT) numbers.push(value[0]);
+    received++;
+  }
+  // read() returned 0: every write end is closed. If the parent stopped
+  // early, it died: nothing else closes its end.
+  if (received !== count) {
+    console.error(
+      `pipe-parent-child: end of file after ${received} of ${count} integers: ` +
+        "the parent is gone",
+    );
+    return 1;
+  }
+  console.log(
+    count <= PRINT_LIMIT
+      ? numbers.join(" ")
+      : `received ${count} integers, 0..${count - 1} in order`,
+  );
   return 0;
+}
+
+function parseCount(args: string[]): number {
+  const text = takeOption(args, "count");
+  if (args.length > 0) throw new UsageError(USAGE);
+  if (text === undefined) return DEFAULT_COUNT;
+  const count = parseInteger(text, "--count");
+  if (count < 0 || count > 0x7fffffff) throw new UsageError(`--count: 0 .. 2147483647\n${USAGE}`);
+  return count;
 }
 
 if (import.meta.main) {
   await runMain("pipe-parent-child", () => {
-    if (Deno.args[0] === "--child") return child(Deno.args[1]);
-    if (Deno.args.length > 0) {
-      console.error("usage: pipe-parent-child");
-      return 1;
-    }
-    return parent();
+    if (Deno.args[0] === "--child") return child(Deno.args[1], Deno.args[2]);
+    return parent(parseCount([...Deno.args]));
   });
 }

@@ -221,3 +221,35 @@ export function randomKey(): number {
 export function randomTag(): string {
   return crypto.randomUUID().slice(0, 8);
 }
+
+/** The pids whose parent is `pid` (scanning /proc). */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // pid (comm) state ppid ...: comm may hold spaces, so split after ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) found.push(Number(entry.name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/**
+ * Wait until process `pid` has a child and return its pid. Polls /proc
+ * (there is no event for "a process started a child"); fails after
+ * HANG_DEADLINE_MS.
+ */
+export async function waitForChildOf(pid: number): Promise<number> {
+  const deadline = Date.now() + HANG_DEADLINE_MS;
+  for (;;) {
+    const children = childrenOf(pid);
+    if (children.length > 0) return children[0];
+    if (Date.now() > deadline) throw new Error(`process ${pid} started no child`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

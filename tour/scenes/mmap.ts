@@ -1,5 +1,6 @@
 /** Tour scenes for examples/mmap and examples/posix-shm. @module */
 import type { Scene } from "../stage.ts";
+import { inDevShm, randomName } from "../probes.ts";
 
 const PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
 
@@ -61,7 +62,7 @@ export const mmapScenes: Scene[] = [
     story: "The writer shm_open()s a name, sizes it with ftruncate, maps it and copies " +
       "'This is a test' into it; the reader opens the same name and prints it.",
     async play(stage) {
-      const name = `/ipc-lab-tour-${crypto.randomUUID().slice(0, 8)}`;
+      const name = randomName("shm");
       const writer = stage.start("writer", "posix-shm-writer", ["--name", name]);
       await writer.waitFor("press ENTER to key to continue...");
       const reader = stage.start("reader", "posix-shm-reader", ["--name", name]);
@@ -72,12 +73,7 @@ export const mmapScenes: Scene[] = [
       const rw = await writer.finish();
       stage.expect(reader.stdout.includes("This is a test\n"), "the reader printed This is a test");
       stage.expect(rr.code === 0 && rw.code === 0, "both exited 0");
-      let left = true;
-      try {
-        Deno.statSync(`/dev/shm${name}`);
-      } catch {
-        left = false;
-      }
+      const left = await inDevShm(name.slice(1));
       stage.expect(!left, `/dev/shm${name} was unlinked`);
     },
   },

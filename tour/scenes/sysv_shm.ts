@@ -1,24 +1,6 @@
 /** Tour scenes for examples/sysv-shm. @module */
-import { ROOT, type Scene, taskArgv } from "../stage.ts";
-
-function randomKey(): string {
-  const v = new Uint32Array(1);
-  crypto.getRandomValues(v);
-  return `0x${((v[0] & 0x7ffffffe) | 1).toString(16)}`;
-}
-
-/** Whether a segment with `key` exists, asked through the suite's own `ipcs --json`. */
-async function segmentWithKey(key: string): Promise<boolean> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...taskArgv("ipcs"), "-m", "--json"],
-    cwd: ROOT,
-    stdout: "piped",
-  }).output();
-  const listing = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    sharedMemory: Array<{ key: number }>;
-  };
-  return listing.sharedMemory.some((s) => s.key >>> 0 === Number(key));
-}
+import type { Scene } from "../stage.ts";
+import { randomKey, sysvWithKey } from "../probes.ts";
 
 export const sysvShmScenes: Scene[] = [
   {
@@ -39,7 +21,10 @@ export const sysvShmScenes: Scene[] = [
       await one.type("");
       const r1 = await one.finish();
       stage.expect(r1.code === 0 && r2.code === 0, "both exited 0");
-      stage.expect(!(await segmentWithKey(key)), `no segment with key ${key} in /proc/sysvipc/shm`);
+      stage.expect(
+        (await sysvWithKey(key)).length === 0,
+        `no segment with key ${key} in /proc/sysvipc/shm`,
+      );
     },
   },
   {
@@ -66,7 +51,7 @@ export const sysvShmScenes: Scene[] = [
         "read-shm printed the message",
       );
       stage.expect(rr.code === 0, "read-shm exited 0");
-      stage.expect(!(await segmentWithKey(key)), "read-shm --remove removed the segment");
+      stage.expect((await sysvWithKey(key)).length === 0, "read-shm --remove removed the segment");
     },
   },
 ];
