@@ -4,7 +4,7 @@
  * leave nothing behind.
  */
 import assert from "node:assert/strict";
-import { run, start, tempDir, waitForChildOf } from "./_helpers/run.ts";
+import { childrenOf, run, start, tempDir, waitForChildOf } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 
 Deno.test("pipe-parent-child: the child prints 0..9 and both exit 0", async () => {
@@ -150,4 +150,25 @@ Deno.test("cpipe: the exit code is the last stage's, like a shell", async () => 
   assert.equal(r.code, 1);
   const r2 = await run("cpipe", ["false", "true"]);
   assert.equal(r2.code, 0);
+});
+
+Deno.test("cpipe: a stage killed mid-pipeline is reported; the next stage sees EOF; exit 128 + 9", async () => {
+  await using cpipe = start("cpipe", ["sleep 600", "cat"]);
+  await waitForChildOf(cpipe.pid);
+  let sleeper: number | undefined;
+  while (sleeper === undefined) {
+    sleeper = childrenOf(cpipe.pid).find((pid) => {
+      try {
+        return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep";
+      } catch {
+        return false;
+      }
+    });
+    if (sleeper === undefined) await new Promise((r) => setTimeout(r, 10));
+  }
+  Deno.kill(sleeper, "SIGKILL");
+  const r = await cpipe.finish();
+  assert.equal(r.stderr, "cpipe: 'sleep 600' killed by SIGKILL\n");
+  assert.equal(r.stdout, "");
+  assert.equal(r.code, 137);
 });

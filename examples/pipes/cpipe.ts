@@ -33,12 +33,15 @@
  *   (`"wc -l"`, split like a shell would, quotes honoured), and more than
  *   two stages may be given. The exit code is the last stage's, as in a
  *   shell (128 + n when it was killed by signal n); the original always
- *   returned 0.
+ *   returned 0. A stage killed by a signal other than SIGPIPE (which is how
+ *   writers normally end) is reported on stderr, like bash's "Killed", and
+ *   makes the exit code 128 + n.
  *
  * @module
  */
 import {
   type ChildProcess,
+  describeExit,
   type FileAction,
   invocationDirectory,
   LibcError,
@@ -92,15 +95,22 @@ async function main(args: string[]): Promise<number> {
 
   // waitpid(pidChild1, NULL, 0); waitpid(pidChild2, NULL, 0);
   let last = 0;
-  for (const child of children) {
+  let killed = 0;
+  for (const [i, child] of children.entries()) {
     const status = await child.wait();
     last = status.code ?? 128 + (status.signal ?? 0);
+    // SIGPIPE is how a writer normally ends when its reader is done
+    // (`yes | head -1`); any other signal is news, as bash's "Killed" is.
+    if (status.signal !== null && status.signalName !== "SIGPIPE") {
+      console.error(`cpipe: '${args[i]}' ${describeExit(status)}`);
+      killed ||= 128 + status.signal;
+    }
   }
   if (failure !== undefined) {
     console.error(failure);
     return 127;
   }
-  return last;
+  return killed || last;
 }
 
 if (import.meta.main) {
