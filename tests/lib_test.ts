@@ -12,7 +12,6 @@ import {
   errnoText,
   F,
   fcntl,
-  LibcError,
   O,
   openFile,
   parseInteger,
@@ -28,18 +27,7 @@ import {
   writeAll,
 } from "../lib/libc.ts";
 import { ROOT } from "./_helpers/run.ts";
-
-function expectLibcError(fn: () => unknown, call: string, code: string): LibcError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof LibcError, `expected LibcError, got ${e}`);
-    assert.equal(e.call, call);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`${call} did not fail`);
-}
+import { expectLibcError } from "./_helpers/assert.ts";
 
 Deno.test("close on a bad fd: LibcError with call, errno, name and text", () => {
   const e = expectLibcError(() => close(-1), "close", "EBADF");

@@ -4,28 +4,17 @@
  * program runs as a real process; each test uses its own key or queue name.
  */
 import assert from "node:assert/strict";
-import { Errno, LibcError, O } from "../lib/libc.ts";
+import { Errno, O } from "../lib/libc.ts";
 import { IPC } from "../lib/sysv_ipc.ts";
 import { MessageQueue, msgget, msgrcv, msgsnd, msgStat } from "../lib/sysv_msg.ts";
 import { mqOpen, mqUnlink } from "../lib/posix_mq.ts";
 import { randomKey, randomTag, run, start } from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey } from "./_helpers/leaks.ts";
+import { expectLibcError } from "./_helpers/assert.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const hex = (key: number) => `0x${key.toString(16)}`;
-
-function expectLibcError(fn: () => unknown, call: string, code: string): LibcError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof LibcError, `expected LibcError, got ${e}`);
-    assert.equal(e.call, call);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`${call} did not fail`);
-}
 
 /** The POSIX queue `name` no longer exists (the mqueue fs is not always mounted). */
 function assertQueueGone(name: string): void {

@@ -4,7 +4,6 @@
  * unit tests of lib/sysv_sem.ts and lib/posix_sem.ts.
  */
 import assert from "node:assert/strict";
-import { LibcError } from "../lib/libc.ts";
 import { IPC } from "../lib/sysv_ipc.ts";
 import {
   SEM,
@@ -19,20 +18,9 @@ import {
 import { NamedSemaphore, semUnlink } from "../lib/posix_sem.ts";
 import { randomKey, randomTag, run, start } from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey } from "./_helpers/leaks.ts";
+import { expectLibcError } from "./_helpers/assert.ts";
 
 const hex = (key: number) => `0x${key.toString(16)}`;
-
-function expectLibcError(fn: () => unknown, call: string, code: string): LibcError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof LibcError, `expected LibcError, got ${e}`);
-    assert.equal(e.call, call);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`${call} did not fail`);
-}
 
 // ---- lib/sysv_sem.ts and lib/posix_sem.ts -----------------------------------
 

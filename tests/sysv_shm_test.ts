@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import { libc } from "../lib/ffi/libc_ffi.ts";
-import { LibcError } from "../lib/errno.ts";
 import { formatKey, ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
 import {
   type Attachment,
@@ -30,21 +29,10 @@ import {
 } from "../lib/sysv_ipcs.ts";
 import { randomKey, run, start, taskArgs, tempDir } from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey, sysvObjects } from "./_helpers/leaks.ts";
+import { expectLibcError } from "./_helpers/assert.ts";
 
 const PROMPT1 = "press ENTER to key to continue...\n";
 const PROMPT2 = "Press ENTER to continue...\n";
-
-function expectLibcError(fn: () => unknown, call: string, code: string): LibcError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof LibcError, `expected LibcError, got ${e}`);
-    assert.equal(e.call, call);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`${call} did not fail with ${code}`);
-}
 
 /** The /proc/sysvipc/shm rows of `key`. */
 function shmRowsOfKey(key: number) {
