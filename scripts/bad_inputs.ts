@@ -9,12 +9,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
-const TASKS = (JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)) as {
-  tasks: Record<string, string>;
-}).tasks;
+import { ROOT, taskArgv } from "./tasks.ts";
 
 /** One bad input: the task, its arguments, and what is wrong with them. */
 export interface BadInput {
@@ -101,7 +96,7 @@ export interface Outcome {
  * ```
  */
 export async function runBadInput(c: BadInput): Promise<Outcome> {
-  const argv = TASKS[c.task].trim().split(/\s+/).slice(1);
+  const argv = taskArgv(c.task);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [...argv, ...c.args],
     cwd: ROOT,

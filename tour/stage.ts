@@ -5,21 +5,9 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
 
-/** The project's root directory. */
-export const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
-
-const TASKS = (JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)) as {
-  tasks: Record<string, string>;
-}).tasks;
-
-/** The argv after `deno` that `deno task <name>` runs. */
-export function taskArgv(name: string): string[] {
-  const command = TASKS[name];
-  if (!command) throw new Error(`deno.json has no task "${name}"`);
-  return command.trim().split(/\s+/).slice(1);
-}
+export { ROOT, taskArgv } from "../scripts/tasks.ts";
+import { ROOT, taskArgv, TASKS } from "../scripts/tasks.ts";
 
 /** All task names in deno.json. */
 export function taskNames(): string[] {

@@ -7,26 +7,16 @@
  * to end), never on a timer; the only timer is a generous deadline that
  * turns a hang into a failure with everything the process printed so far.
  */
-import { fileURLToPath } from "node:url";
 
-/** The project's root directory. */
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+import { ROOT, taskArgv } from "../../scripts/tasks.ts";
+
+export { ROOT };
 
 /** How long any single wait may take before the test fails (not a timing assertion). */
 export const HANG_DEADLINE_MS = 60_000;
 
-const config = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)) as {
-  tasks: Record<string, string>;
-};
-
 /** The argv (after `deno`) that `deno task <name>` runs, from deno.json. */
-export function taskArgs(name: string): string[] {
-  const command = config.tasks[name];
-  if (command === undefined) throw new Error(`deno.json has no task "${name}"`);
-  const words = command.trim().split(/\s+/);
-  if (words[0] !== "deno") throw new Error(`task "${name}" does not start with deno: ${command}`);
-  return words.slice(1);
-}
+export const taskArgs = taskArgv;
 
 export interface Finished {
   code: number;
