@@ -48,3 +48,26 @@ Deno.test("every example topic has a page, and every example a header comment", 
     }
   }
 });
+
+Deno.test("the API reference builds (deno doc --html) and every export is documented (--lint)", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ipc-lab-docs-" });
+  try {
+    const html = await new Deno.Command(Deno.execPath(), {
+      args: ["doc", "--html", "--name=ipc-lab", `--output=${out}/api`, "lib/libc.ts"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(html.code, 0, new TextDecoder().decode(html.stderr));
+    assert.ok(Deno.statSync(`${out}/api/index.html`).isFile);
+    const lint = await new Deno.Command(Deno.execPath(), {
+      args: ["doc", "--lint", "lib/libc.ts"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(lint.code, 0, new TextDecoder().decode(lint.stderr));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
