@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Thrown for bad command-line input; examples print it and exit. */
+/**
+ * Thrown for bad command-line input; {@link runMain} prints its message on
+ * stderr and exits with its code.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./args.ts";
+ * if (Deno.args.length !== 2) throw new UsageError("wrong number of arguments!..");
+ * ```
+ */
 export class UsageError extends Error {
   /** The exit code to use (the original's, where it has one). */
   readonly exitCode: number;

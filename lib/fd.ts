@@ -338,7 +338,15 @@ export function pollOne(fd: number, events: number, timeoutMs: number): number {
  */
 export const POLL_SLICE_MS = 50;
 
-/** Give the event loop one turn (timers, signal listeners, I/O). */
+/**
+ * Give the event loop one turn (timers, signal listeners, I/O).
+ *
+ * @example
+ * ```ts
+ * import { pollOne, POLL, yieldToEventLoop } from "./libc.ts";
+ * while (pollOne(0, POLL.IN, 50) === 0) await yieldToEventLoop(); // Ctrl+C still works
+ * ```
+ */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { pipe, read, writeAll } from "./lib/libc.ts";
+ * import { pipe, read, writeAll } from "./libc.ts";
  * using p = pipe();
  * writeAll(p.write.fd, new TextEncoder().encode("hi"));
  * console.log(read(p.read.fd, new Uint8Array(16))); // 2

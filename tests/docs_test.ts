@@ -71,3 +71,51 @@ Deno.test("the API reference builds (deno doc --html) and every export is docume
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("every exported function and class of lib/ has an @example", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", "lib/libc.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  type Declaration = {
+    kind: string;
+    location: { filename: string };
+    jsDoc?: { tags?: Array<{ kind: string }> };
+  };
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    nodes: Record<string, { symbols: Array<{ name: string; declarations: Declaration[] }> }>;
+  };
+  const missing: string[] = [];
+  for (const module of Object.values(doc.nodes)) {
+    for (const symbol of module.symbols) {
+      for (const d of symbol.declarations) {
+        if (d.kind !== "function" && d.kind !== "class") continue;
+        if (!d.jsDoc?.tags?.some((t) => t.kind === "example")) {
+          missing.push(`${symbol.name} (${d.location.filename.split("/").pop()})`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(missing, [], `no @example: ${missing.join(", ")}`);
+});
+
+Deno.test("least privilege: every example's task grants --allow-ffi and scoped env only", () => {
+  // echo-server-deno uses Deno.listen instead of FFI (net + read/write for
+  // the socket file); everything else talks to the kernel through libc.
+  const exceptions = new Set(["echo-server-deno"]);
+  for (const [name, command] of Object.entries(TASKS)) {
+    if (!command.startsWith("deno run") || !command.includes(" examples/")) continue;
+    if (exceptions.has(name)) continue;
+    const flags = command.split(/\s+/).filter((w) => w.startsWith("-"));
+    for (const flag of flags) {
+      assert.ok(
+        flag === "--allow-ffi" || /^--allow-env=[A-Z_,]+$/.test(flag),
+        `task ${name} grants ${flag}`,
+      );
+    }
+    assert.ok(flags.includes("--allow-ffi"), `task ${name} lacks --allow-ffi`);
+  }
+});
