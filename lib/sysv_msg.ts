@@ -289,7 +289,8 @@ export class MessageQueue implements Disposable {
 
   /**
    * Create a queue for `key` (`IPC_CREAT|IPC_EXCL|mode`: EEXIST if the key
-   * already has one, unless `exclusive: false`). The result is owned.
+   * already has one, unless `exclusive: false`); mode 0600 by default. The
+   * result is owned.
    *
    * @example
    * ```ts
@@ -299,7 +300,7 @@ export class MessageQueue implements Disposable {
    */
   static create(key: number, options: { mode?: number; exclusive?: boolean } = {}): MessageQueue {
     const flags = IPC.CREAT | (options.exclusive === false ? 0 : IPC.EXCL) |
-      (options.mode ?? 0o660);
+      (options.mode ?? 0o600);
     return new MessageQueue(key, msgget(key, flags), true);
   }
 

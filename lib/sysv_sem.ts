@@ -280,7 +280,7 @@ export class SemaphoreSet implements Disposable {
    * @example
    * ```ts
    * import { SemaphoreSet } from "./sysv_sem.ts";
-   * using set = SemaphoreSet.create(0x5e4a, 2, [1, 0], 0o660);
+   * using set = SemaphoreSet.create(0x5e4a, 2, [1, 0], 0o600);
    * ```
    */
   static create(key: number, nsems: number, values: number[] = [], mode = 0o600): SemaphoreSet {

@@ -58,8 +58,8 @@ async function main(args: string[]): Promise<number> {
   exitOnSignals();
 
   // struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = 256 };
-  // mqd = mq_open(NAME, O_CREAT | O_RDONLY, 0660, &attr);
-  using queue = mqOpen(name, O.CREAT | O.RDONLY | O.NONBLOCK, 0o660, ATTR);
+  // mqd = mq_open(NAME, O_CREAT | O_RDONLY, 0600, &attr);
+  using queue = mqOpen(name, O.CREAT | O.RDONLY | O.NONBLOCK, 0o600, ATTR);
   using _unlink = onCleanup(`mq_unlink ${name}`, () => mqUnlink(name));
   const attr = queue.attributes();
   console.log(

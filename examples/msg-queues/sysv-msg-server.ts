@@ -74,10 +74,10 @@ async function main(args: string[]): Promise<number> {
   const key = keyText === undefined ? DEFAULT_KEY : parseInteger(keyText, "--key");
   exitOnSignals();
 
-  // msqid = msgget(KEY, IPC_CREAT | IPC_EXCL | 0660);
+  // msqid = msgget(KEY, IPC_CREAT | IPC_EXCL | 0600);
   let queue: MessageQueue;
   try {
-    queue = MessageQueue.create(key, { mode: 0o660 });
+    queue = MessageQueue.create(key, { mode: 0o600 });
   } catch (e) {
     if (e instanceof LibcError && e.errno === Errno.EEXIST) {
       throw new Error(

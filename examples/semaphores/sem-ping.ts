@@ -110,14 +110,14 @@ async function main(args: string[]): Promise<number> {
   }
   exitOnSignals();
 
-  // semid = semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0660); semctl(semid, 0, SETVAL, 1);
+  // semid = semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0600); semctl(semid, 0, SETVAL, 1);
   let lock: Lock = NO_LOCK;
   let set: SemaphoreSet | undefined;
   let named: NamedSemaphore | undefined;
   if (posix) {
-    // sem = sem_open(NAME, O_CREAT | O_EXCL, 0660, 1);
+    // sem = sem_open(NAME, O_CREAT | O_EXCL, 0600, 1);
     try {
-      named = NamedSemaphore.create(semName, 1, 0o660);
+      named = NamedSemaphore.create(semName, 1, 0o600);
     } catch (e) {
       if (e instanceof LibcError && e.errno === Errno.EEXIST) {
         throw new Error(`semaphore ${semName} already exists (another sem-ping running?)`);
@@ -127,7 +127,7 @@ async function main(args: string[]): Promise<number> {
     lock = posixLock(named);
   } else if (!noLock) {
     try {
-      set = SemaphoreSet.create(key, 1, [1], 0o660);
+      set = SemaphoreSet.create(key, 1, [1], 0o600);
     } catch (e) {
       explainExists(e, "semaphore set", key, "-S");
     }
@@ -147,10 +147,10 @@ async function main(args: string[]): Promise<number> {
   using _unlinkOnSignal = onCleanup(`sem_unlink ${semName}`, unlinkNamed);
   using _removeSet = onCleanup(`remove semaphore set ${hexKey(key)}`, () => set?.remove());
 
-  // shmid = shmget(KEY, SEGMENT_SIZE, IPC_CREAT | IPC_EXCL | 0660); shm = shmat(shmid, NULL, 0);
+  // shmid = shmget(KEY, SEGMENT_SIZE, IPC_CREAT | IPC_EXCL | 0600); shm = shmat(shmid, NULL, 0);
   let segment: Segment;
   try {
-    segment = Segment.create(key, SEGMENT_SIZE, 0o660);
+    segment = Segment.create(key, SEGMENT_SIZE, 0o600);
   } catch (e) {
     explainExists(e, "shared memory segment", key, "-M");
   }
