@@ -1,7 +1,8 @@
 /**
  * The flake hunt: run the whole suite N times (default 10) with
  * `--parallel`, each run a fresh `deno test` process, and print
- * `N runs, N failures`. Failing runs' summaries are printed as they happen.
+ * `N runs, N failures`. Failing runs' summaries are printed as they happen,
+ * with the path of a file that keeps the run's whole output.
  *
  * Run: `deno task test:stress 50`
  *
@@ -30,7 +31,9 @@ for (let i = 1; i <= runs; i++) {
   if (out.code !== 0) {
     failures++;
     const failed = [...text.matchAll(/^(.*) \.\.\. FAILED/gm)].map((m) => m[1]);
-    console.log(`run ${i}: ${summary}\n  ${failed.join("\n  ")}`);
+    const log = await Deno.makeTempFile({ prefix: `ipc-lab-stress-run${i}-`, suffix: ".log" });
+    await Deno.writeTextFile(log, text);
+    console.log(`run ${i}: ${summary}\n  ${failed.join("\n  ")}\n  full output: ${log}`);
   } else {
     console.log(`run ${i}: ${summary}`);
   }
