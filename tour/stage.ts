@@ -6,8 +6,10 @@
  * @module
  */
 
-export { ROOT, taskArgv } from "../scripts/tasks.ts";
 import { ROOT, taskArgv, TASKS } from "../scripts/tasks.ts";
+import { TaskProcess } from "../scripts/task_process.ts";
+
+export { ROOT, taskArgv };
 
 /** All task names in deno.json. */
 export function taskNames(): string[] {
@@ -23,113 +25,44 @@ export function say(text: string, css = ""): void {
   else console.log(text);
 }
 
-/** How long one wait may take before the tour calls the scene failed (a hang, not a timing check). */
-const HANG_MS = 60_000;
-
-/** One process on stage. */
-export class Actor {
+/** One process on stage: its output printed line by line under its role label. */
+export class Actor extends TaskProcess {
   readonly role: string;
-  readonly process: Deno.ChildProcess;
-  stdout = "";
-  stderr = "";
   #css: string;
   #partial = { stdout: "", stderr: "" };
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #waiters: Array<() => void> = [];
-  #ended = false;
-  #done: Promise<{ code: number; signal: Deno.Signal | null }>;
 
   constructor(role: string, task: string, args: string[], stage: Stage, cssColor: string) {
+    super(task, args, {
+      cwd: stage.dir,
+      env: stage.trace ? { IPC_TRACE: "1" } : {},
+    });
     this.role = role;
     this.#css = `color: ${cssColor}; font-weight: bold`;
-    const env: Record<string, string> = { INIT_CWD: stage.dir };
-    if (stage.trace) env.IPC_TRACE = "1";
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [...taskArgv(task), ...args],
-      cwd: ROOT,
-      env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.process = child;
-    this.#writer = child.stdin.getWriter();
-    const pump = async (stream: ReadableStream<Uint8Array>, which: "stdout" | "stderr") => {
-      const decoder = new TextDecoder();
-      for await (const chunk of stream) this.#take(which, decoder.decode(chunk, { stream: true }));
-      this.#take(which, decoder.decode());
-    };
-    const pumps = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]);
-    this.#done = (async () => {
-      const status = await child.status;
-      await pumps;
-      this.#flush("stdout");
-      this.#flush("stderr");
-      this.#ended = true;
-      this.#wake();
-      const w = this.#writer;
-      this.#writer = undefined;
-      await w?.close().catch(() => {});
-      return { code: status.code, signal: status.signal };
-    })();
   }
 
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  #take(which: "stdout" | "stderr", text: string): void {
-    this[which] += text;
+  protected override onText(which: "stdout" | "stderr", text: string): void {
     const lines = (this.#partial[which] + text).split("\n");
     this.#partial[which] = lines.pop()!;
     for (const line of lines) this.#print(line, which);
-    this.#wake();
   }
 
-  #flush(which: "stdout" | "stderr"): void {
-    if (this.#partial[which]) this.#print(this.#partial[which], which);
-    this.#partial[which] = "";
+  protected override onEnd(): void {
+    for (const which of ["stdout", "stderr"] as const) {
+      if (this.#partial[which]) this.#print(this.#partial[which], which);
+      this.#partial[which] = "";
+    }
   }
 
   #print(line: string, which: "stdout" | "stderr"): void {
     const label = `[${this.role}]`;
-    const shown = which === "stderr" ? `${line}` : line;
     if (color) {
-      console.log(
-        `%c${label}%c ${shown}`,
-        this.#css,
-        which === "stderr" ? "color: #9e9e9e" : "",
-      );
-    } else console.log(`${label} ${shown}`);
-  }
-
-  #wake(): void {
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const f of w) f();
+      console.log(`%c${label}%c ${line}`, this.#css, which === "stderr" ? "color: #9e9e9e" : "");
+    } else console.log(`${label} ${line}`);
   }
 
   /** Wait until the process has printed `pattern` (stdout or stderr). */
-  async waitFor(pattern: string | RegExp): Promise<void> {
-    const seen = () => {
-      const all = this.stdout + this.stderr;
-      return typeof pattern === "string" ? all.includes(pattern) : pattern.test(all);
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${this.role} never printed ${pattern}`)),
-        HANG_MS,
-      );
-    });
-    try {
-      while (!seen()) {
-        if (this.#ended) throw new Error(`${this.role} ended before printing ${pattern}`);
-        await Promise.race([new Promise<void>((r) => this.#waiters.push(r)), hang]);
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+  override waitFor(pattern: string | RegExp): Promise<void> {
+    return super.waitFor(pattern, "both");
   }
 
   /** Type a line into the process, shown as typed after its pending prompt. */
@@ -140,58 +73,27 @@ export class Actor {
     if (color) {
       console.log(`%c[${this.role}]%c ${prompt}%c${shown}`, this.#css, "", "color: #fff176");
     } else console.log(`[${this.role}] ${prompt}${shown}   <- typed`);
-    if (!this.#writer) throw new Error(`${this.role}: stdin is closed`);
-    await this.#writer.write(new TextEncoder().encode(`${line}\n`));
+    await this.write(`${line}\n`);
   }
 
   /** Close stdin (the user pressed Ctrl+D). */
   async endInput(): Promise<void> {
-    const prompt = this.#partial.stdout;
+    const shown = `${this.#partial.stdout}^D`;
     this.#partial.stdout = "";
-    const shown = `${prompt}^D`;
     if (color) console.log(`%c[${this.role}]%c ${shown}`, this.#css, "color: #fff176");
     else console.log(`[${this.role}] ${shown}`);
-    const w = this.#writer;
-    this.#writer = undefined;
-    await w?.close().catch(() => {});
+    await this.closeStdin();
   }
 
   /** Send a signal (shown as the user's action). */
   signal(sig: Deno.Signal): void {
     say(`  (sending ${sig} to ${this.role})`, "color: #9e9e9e");
-    try {
-      this.process.kill(sig);
-    } catch {
-      // already gone
-    }
-  }
-
-  /** Wait for the process to end. */
-  async finish(): Promise<{ code: number; signal: Deno.Signal | null }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const hang = new Promise<"hang">((r) => {
-      timer = setTimeout(() => r("hang"), HANG_MS);
-    });
-    const result = await Promise.race([this.#done, hang]);
-    clearTimeout(timer);
-    if (result === "hang") {
-      this.process.kill("SIGKILL");
-      await this.#done;
-      throw new Error(`${this.role} did not end`);
-    }
-    return result;
+    this.kill(sig);
   }
 
   /** Kill if still running and wait (used when a scene fails half-way). */
   async stop(): Promise<void> {
-    if (!this.#ended) {
-      try {
-        this.process.kill("SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    await this.#done;
+    await this[Symbol.asyncDispose]();
   }
 }
 

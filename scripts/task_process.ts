@@ -1,0 +1,194 @@
+/**
+ * A task's program as a real OS process, started exactly the way
+ * `deno task <name>` starts it (same command line and permissions, from the
+ * project root, with INIT_CWD set to the "user's" directory). Shared by the
+ * tests (tests/_helpers/run.ts) and the tour (tour/stage.ts).
+ *
+ * Waiting is event-driven (for text to appear, or for the process to end),
+ * never on a timer; the only timer is a generous deadline that turns a hang
+ * into a failure with everything the process printed so far.
+ *
+ * @module
+ */
+import { ROOT, taskArgv } from "./tasks.ts";
+
+/** How long any single wait may take before it fails (a hang, not a timing check). */
+export const HANG_DEADLINE_MS = 60_000;
+
+/** How a task's program ended, and everything it printed. */
+export interface Finished {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** How to start a task's program. */
+export interface StartOptions {
+  /** The user's directory (INIT_CWD); the process itself runs in ROOT. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/**
+ * A task's program running as a real OS process: its output collected as it
+ * arrives, waits for what it prints, its stdin fed. Subclasses see the
+ * output through {@link TaskProcess.onText} and {@link TaskProcess.onEnd}.
+ */
+export class TaskProcess {
+  readonly name: string;
+  readonly process: Deno.ChildProcess;
+  stdout = "";
+  stderr = "";
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #waiters: Array<() => void> = [];
+  #done: Promise<Finished>;
+  #ended = false;
+
+  constructor(name: string, args: string[], options: StartOptions = {}) {
+    this.name = name;
+    const env: Record<string, string> = { ...options.env };
+    if (options.cwd) env.INIT_CWD = options.cwd;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [...taskArgv(name), ...args],
+      cwd: ROOT,
+      env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.process = child;
+    this.#writer = child.stdin.getWriter();
+    const pump = async (stream: ReadableStream<Uint8Array>, which: "stdout" | "stderr") => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) {
+        const text = decoder.decode(chunk, { stream: true });
+        this[which] += text;
+        this.onText(which, text);
+        this.#notify();
+      }
+      const rest = decoder.decode();
+      this[which] += rest;
+      if (rest) this.onText(which, rest);
+    };
+    const pumps = Promise.all([
+      pump(child.stdout, "stdout"),
+      pump(child.stderr, "stderr"),
+    ]);
+    this.#done = (async () => {
+      const status = await child.status;
+      await pumps;
+      this.onEnd();
+      this.#ended = true;
+      this.#notify();
+      await this.closeStdin();
+      return {
+        code: status.code,
+        signal: status.signal,
+        stdout: this.stdout,
+        stderr: this.stderr,
+      };
+    })();
+  }
+
+  /** Called with each piece of output as it arrives (nothing by default). */
+  protected onText(_which: "stdout" | "stderr", _text: string): void {}
+
+  /** Called once when the process has ended and all output is in. */
+  protected onEnd(): void {}
+
+  /** Whether the process has ended and all its output is in. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  #notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  #describe(): string {
+    return `${this.name} (pid ${this.pid})\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`;
+  }
+
+  /**
+   * Wait until stdout (or stderr, or either: "both") contains `pattern`.
+   * Fails if the process ends first, or after HANG_DEADLINE_MS.
+   */
+  async waitFor(
+    pattern: string | RegExp,
+    stream: "stdout" | "stderr" | "both" = "stdout",
+  ): Promise<void> {
+    const text = () => stream === "both" ? this.stdout + this.stderr : this[stream];
+    const matches = () =>
+      typeof pattern === "string" ? text().includes(pattern) : pattern.test(text());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`timed out waiting for ${pattern} in ${stream} of ${this.#describe()}`)),
+        HANG_DEADLINE_MS,
+      );
+    });
+    try {
+      while (!matches()) {
+        if (this.#ended) {
+          throw new Error(`${this.name} ended before printing ${pattern}: ${this.#describe()}`);
+        }
+        await Promise.race([new Promise<void>((r) => this.#waiters.push(r)), deadline]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Write text to the process's stdin. */
+  async write(text: string): Promise<void> {
+    if (!this.#writer) throw new Error("stdin already closed");
+    await this.#writer.write(new TextEncoder().encode(text));
+  }
+
+  /** Close stdin (EOF for the program). Harmless when already closed or the process ended. */
+  async closeStdin(): Promise<void> {
+    const w = this.#writer;
+    this.#writer = undefined;
+    if (w) await w.close().catch(() => {});
+  }
+
+  /** Send a signal. */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.process.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Wait for the process to end; fails (after killing it) if it hangs. */
+  async finish(): Promise<Finished> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"hang">((resolve) => {
+      timer = setTimeout(() => resolve("hang"), HANG_DEADLINE_MS);
+    });
+    const result = await Promise.race([this.#done, deadline]);
+    clearTimeout(timer);
+    if (result === "hang") {
+      this.kill("SIGKILL");
+      await this.#done;
+      throw new Error(`${this.name} did not end: ${this.#describe()}`);
+    }
+    return result;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#ended) this.kill("SIGKILL");
+    await this.#done;
+  }
+}
