@@ -380,6 +380,87 @@ export async function waitFor(
 }
 
 /**
+ * One descriptor and the `poll` events wanted on it.
+ *
+ * @example
+ * ```ts
+ * import type { PollWant } from "./fd.ts";
+ * import { POLL } from "./constants.ts";
+ * const stdin: PollWant = { fd: 0, events: POLL.IN };
+ * ```
+ */
+export interface PollWant {
+  /** The descriptor. */
+  fd: number;
+  /** POLL.IN, POLL.OUT... (0 = only errors and hang-ups, always reported). */
+  events: number;
+}
+
+/**
+ * `poll(2)` on several descriptors at once: the `revents` of each, in
+ * order (0 where nothing happened; all 0 on timeout or EINTR).
+ *
+ * @example
+ * ```ts
+ * import { pollMany } from "./fd.ts";
+ * import { POLL } from "./constants.ts";
+ * const [stdin] = pollMany([{ fd: 0, events: POLL.IN }], 0);
+ * ```
+ */
+export function pollMany(wants: PollWant[], timeoutMs: number): number[] {
+  if (wants.length === 1) return [pollOne(wants[0].fd, wants[0].events, timeoutMs)];
+  // struct pollfd { int fd; short events; short revents; } = 8 bytes
+  const buf = new ArrayBuffer(8 * wants.length);
+  const ints = new Int32Array(buf);
+  const shorts = new Int16Array(buf);
+  wants.forEach((w, i) => {
+    ints[2 * i] = w.fd;
+    shorts[4 * i + 2] = w.events;
+  });
+  const r = libc.poll(new Uint8Array(buf), BigInt(wants.length), timeoutMs);
+  if (r === -1) {
+    // EINTR: report "nothing yet"; the caller looks again.
+    if (currentErrno() === Errno.EINTR) return wants.map(() => 0);
+    failed("poll", `poll([${wants.map((w) => w.fd).join(", ")}], ${wants.length}, ${timeoutMs})`);
+  }
+  const revents = wants.map((_, i) => shorts[4 * i + 3] & 0xffff);
+  if (TRACING && r > 0) {
+    traceLine(
+      `poll([${
+        wants.map((w) => `{fd=${w.fd}, events=0x${w.events.toString(16)}}`).join(", ")
+      }], ${wants.length}, ${timeoutMs})`,
+      `${r} (revents=[${revents.map((v) => `0x${v.toString(16)}`).join(", ")}])`,
+    );
+  }
+  return revents;
+}
+
+/**
+ * Wait, signal-friendly (short `poll` slices, the event loop turning in
+ * between), until any of several descriptors reports an event; returns
+ * each one's `revents`. E.g. wait for a line on stdin *or* for the FIFO's
+ * reader to go away (POLLERR on the write end) at the same time.
+ *
+ * @example
+ * ```ts
+ * import { waitForAny } from "./fd.ts";
+ * import { POLL } from "./constants.ts";
+ * const fifoFd = 5; // a FIFO's write end
+ * const [stdin, fifo] = await waitForAny([
+ *   { fd: 0, events: POLL.IN },
+ *   { fd: fifoFd, events: 0 }, // POLLERR: the reader has gone
+ * ]);
+ * ```
+ */
+export async function waitForAny(wants: PollWant[]): Promise<number[]> {
+  for (;;) {
+    const revents = pollMany(wants, POLL_SLICE_MS);
+    if (revents.some((v) => v !== 0)) return revents;
+    await yieldToEventLoop();
+  }
+}
+
+/**
  * Like {@link read}, but first waits (signal-friendly, see
  * {@link waitFor}) until `fd` is readable or hung up. Returns 0 at EOF.
  *

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ROOT, run, start, type Started, taskArgs, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
-import { O, openFile, POLL, read, writeAll } from "../lib/libc.ts";
+import { O, openFile, POLL, pollMany, read, writeAll } from "../lib/libc.ts";
 import {
   ensureFifo,
   fileType,
@@ -16,7 +16,6 @@ import {
   NotAFifoError,
   openFifoForReading,
   openFifoForWriting,
-  pollMany,
   unlink,
   waitForWriter,
 } from "../lib/fifo.ts";

@@ -46,6 +46,7 @@ import {
   setTraceRole,
   takeOption,
   UsageError,
+  waitForAny,
 } from "../../lib/libc.ts";
 import {
   ensureFifo,
@@ -55,7 +56,6 @@ import {
   openFifoForReading,
   unlink,
   unlinkIfExists,
-  waitForAny,
   writeAllAsync,
 } from "../../lib/fifo.ts";
 import { formatRequest, MAX_COUNT, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";

@@ -72,6 +72,7 @@ import {
   setTraceRole,
   takeOption,
   UsageError,
+  waitForAny,
 } from "../../lib/libc.ts";
 import {
   ensureFifo,
@@ -79,7 +80,6 @@ import {
   openFifoForWriting,
   unlink,
   unlinkIfExists,
-  waitForAny,
   writeAllAsync,
 } from "../../lib/fifo.ts";
 

@@ -22,7 +22,7 @@
  *
  * Where it departs from the C and why:
  * - The listening socket is non-blocking and the `poll` waits in short
- *   slices (`waitForAny` of lib/fifo.ts): a blocking `accept`/`poll` through
+ *   slices (`waitForAny` of lib/fd.ts): a blocking `accept`/`poll` through
  *   FFI would freeze the runtime, and Ctrl+C could not unlink the socket.
  * - Sockets are made with SOCK_CLOEXEC; writes use the checked `writeAll`
  *   (EPIPE from a vanished client closes that client instead of killing the
@@ -41,10 +41,11 @@ import {
   runMain,
   setTraceRole,
   UsageError,
+  waitForAny,
   writeAll,
 } from "../../lib/libc.ts";
 import { accept, listenUnix } from "../../lib/socket.ts";
-import { waitForAny } from "../../lib/fifo.ts";
+
 import { ECHO_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: echo-server [--path FILE] [--clients N]";
