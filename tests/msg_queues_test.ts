@@ -76,32 +76,28 @@ Deno.test("msgget without IPC_CREAT names the missing key; a removed queue is go
 
 Deno.test("sysv-msg: three concurrent clients each get only their own replies, --stop ends the server", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using server = start("sysv-msg-server", ["--key", hex(key)]);
-    await server.waitFor("waiting for requests");
-    const lines = (c: number) => Array.from({ length: 40 }, (_, i) => `client ${c} line ${i} çağ`);
-    const results = await Promise.all(
-      [1, 2, 3].map((c) =>
-        run("sysv-msg-client", ["--key", hex(key)], { stdin: lines(c).join("\n") + "\n" })
-      ),
-    );
-    results.forEach((r, i) => {
-      assert.equal(r.stderr, "");
-      assert.equal(r.code, 0);
-      assert.equal(r.stdout, lines(i + 1).map((l) => `reply: ${l.toUpperCase()}\n`).join(""));
-    });
-    const stop = await run("sysv-msg-client", ["--key", hex(key), "--stop"]);
-    assert.equal(stop.stdout, "stop request sent\n");
-    assert.equal(stop.code, 0);
-    const s = await server.finish();
-    assert.equal(s.code, 0);
-    assert.match(s.stdout, /stop request from pid \d+: removing the queue\n$/);
-    assert.equal((s.stdout.match(/^request from pid/gm) ?? []).length, 120);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using server = start("sysv-msg-server", ["--key", hex(key)]);
+  await server.waitFor("waiting for requests");
+  const lines = (c: number) => Array.from({ length: 40 }, (_, i) => `client ${c} line ${i} çağ`);
+  const results = await Promise.all(
+    [1, 2, 3].map((c) =>
+      run("sysv-msg-client", ["--key", hex(key)], { stdin: lines(c).join("\n") + "\n" })
+    ),
+  );
+  results.forEach((r, i) => {
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, lines(i + 1).map((l) => `reply: ${l.toUpperCase()}\n`).join(""));
+  });
+  const stop = await run("sysv-msg-client", ["--key", hex(key), "--stop"]);
+  assert.equal(stop.stdout, "stop request sent\n");
+  assert.equal(stop.code, 0);
+  const s = await server.finish();
+  assert.equal(s.code, 0);
+  assert.match(s.stdout, /stop request from pid \d+: removing the queue\n$/);
+  assert.equal((s.stdout.match(/^request from pid/gm) ?? []).length, 120);
+  guard.check();
 });
 
 Deno.test("sysv-msg-client without a server: a clear error naming the key, exit 1", async () => {
@@ -118,19 +114,15 @@ Deno.test("sysv-msg-client without a server: a clear error naming the key, exit 
 
 Deno.test("sysv-msg-server: a second server on the same key is refused (EEXIST)", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using server = start("sysv-msg-server", ["--key", hex(key)]);
-    await server.waitFor("waiting for requests");
-    const second = await run("sysv-msg-server", ["--key", hex(key)]);
-    assert.match(second.stderr, /already exists .*ipcrm -Q 0x/);
-    assert.equal(second.code, 1);
-    server.kill("SIGTERM");
-    assert.equal((await server.finish()).code, 143);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using server = start("sysv-msg-server", ["--key", hex(key)]);
+  await server.waitFor("waiting for requests");
+  const second = await run("sysv-msg-server", ["--key", hex(key)]);
+  assert.match(second.stderr, /already exists .*ipcrm -Q 0x/);
+  assert.equal(second.code, 1);
+  server.kill("SIGTERM");
+  assert.equal((await server.finish()).code, 143);
+  guard.check();
 });
 
 Deno.test("sysv-msg: bad arguments print the usage, exit 1", async () => {
@@ -151,17 +143,13 @@ Deno.test("sysv-msg: bad arguments print the usage, exit 1", async () => {
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`sysv-msg-server: ${signal} while waiting removes the queue, exit ${code}`, async () => {
     const key = randomKey();
-    const guard = new LeakGuard({ keys: [key] });
-    try {
-      await using server = start("sysv-msg-server", ["--key", hex(key)]);
-      await server.waitFor("waiting for requests");
-      server.kill(signal);
-      const s = await server.finish();
-      assert.equal(s.code, code);
-      guard.check();
-    } finally {
-      removeSysvByKey([key]);
-    }
+    using guard = new LeakGuard({ keys: [key] });
+    await using server = start("sysv-msg-server", ["--key", hex(key)]);
+    await server.waitFor("waiting for requests");
+    server.kill(signal);
+    const s = await server.finish();
+    assert.equal(s.code, code);
+    guard.check();
   });
 }
 

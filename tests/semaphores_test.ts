@@ -111,35 +111,31 @@ async function pingPong(pingArgs: string[], key: number) {
 
 Deno.test("sem-ping/sem-pong with the SysV lock: 30 rounds, each verified by digest, nothing torn", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    const { ping, pong } = await pingPong(["--rounds", "30"], key);
-    assert.equal(ping.stderr, "");
-    assert.equal(pong.stderr, "");
-    assert.equal(ping.code, 0);
-    assert.equal(pong.code, 0);
-    const verified = ping.stdout.match(
-      /^round (\d+): sem-pong's digest [0-9a-f]{16} of my message verified$/gm,
-    );
-    assert.equal(verified?.length, 30, ping.stdout);
-    const intact = pong.stdout.match(/^round \d+: message intact, replied with its digest/gm);
-    assert.equal(intact?.length, 30, pong.stdout);
-    assert.match(ping.stdout, /lock: SysV semaphore set \(semid \d+\)\n/);
-    assert.match(ping.stdout, /sem-ping: 30 rounds, every digest verified, no torn message\n$/);
-    assert.match(pong.stdout, /sem-pong: 30 rounds, every message intact\n$/);
-    assert.doesNotMatch(ping.stdout + pong.stdout, /torn (reply|message) \(|digest mismatch/);
-    // The digests pong printed are the ones ping verified, round by round.
-    const pongDigests = [...pong.stdout.matchAll(/replied with its digest ([0-9a-f]{16})/g)].map(
-      (m) => m[1],
-    );
-    const pingDigests = [...ping.stdout.matchAll(/sem-pong's digest ([0-9a-f]{16})/g)].map((m) =>
-      m[1]
-    );
-    assert.deepEqual(pingDigests, pongDigests);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  const { ping, pong } = await pingPong(["--rounds", "30"], key);
+  assert.equal(ping.stderr, "");
+  assert.equal(pong.stderr, "");
+  assert.equal(ping.code, 0);
+  assert.equal(pong.code, 0);
+  const verified = ping.stdout.match(
+    /^round (\d+): sem-pong's digest [0-9a-f]{16} of my message verified$/gm,
+  );
+  assert.equal(verified?.length, 30, ping.stdout);
+  const intact = pong.stdout.match(/^round \d+: message intact, replied with its digest/gm);
+  assert.equal(intact?.length, 30, pong.stdout);
+  assert.match(ping.stdout, /lock: SysV semaphore set \(semid \d+\)\n/);
+  assert.match(ping.stdout, /sem-ping: 30 rounds, every digest verified, no torn message\n$/);
+  assert.match(pong.stdout, /sem-pong: 30 rounds, every message intact\n$/);
+  assert.doesNotMatch(ping.stdout + pong.stdout, /torn (reply|message) \(|digest mismatch/);
+  // The digests pong printed are the ones ping verified, round by round.
+  const pongDigests = [...pong.stdout.matchAll(/replied with its digest ([0-9a-f]{16})/g)].map(
+    (m) => m[1],
+  );
+  const pingDigests = [...ping.stdout.matchAll(/sem-pong's digest ([0-9a-f]{16})/g)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual(pingDigests, pongDigests);
+  guard.check();
 });
 
 Deno.test("sem-ping --posix: the same exchange through a POSIX named semaphore, unlinked after", async () => {
@@ -167,18 +163,14 @@ Deno.test("sem-ping --posix: the same exchange through a POSIX named semaphore, 
 
 Deno.test("sem-ping --no-lock: runs to the end and leaves nothing (corruption shown, not asserted)", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    const { ping, pong } = await pingPong(["--rounds", "6", "--no-lock"], key);
-    assert.equal(ping.code, 0, ping.stderr);
-    assert.equal(pong.code, 0, pong.stderr);
-    assert.match(ping.stdout, /lock: no lock \(--no-lock\)/);
-    assert.equal(ping.stdout.match(/^round \d+: /gm)?.length, 6);
-    console.log(`--no-lock run (shown only):\n${ping.stdout}${pong.stdout}`);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  const { ping, pong } = await pingPong(["--rounds", "6", "--no-lock"], key);
+  assert.equal(ping.code, 0, ping.stderr);
+  assert.equal(pong.code, 0, pong.stderr);
+  assert.match(ping.stdout, /lock: no lock \(--no-lock\)/);
+  assert.equal(ping.stdout.match(/^round \d+: /gm)?.length, 6);
+  console.log(`--no-lock run (shown only):\n${ping.stdout}${pong.stdout}`);
+  guard.check();
 });
 
 Deno.test("sem-pong without sem-ping, bad arguments, a key in use: clear errors, exit 1", async () => {
@@ -205,19 +197,15 @@ Deno.test("sem-pong without sem-ping, bad arguments, a key in use: clear errors,
     assert.equal(bad.code, 1, args.join(" "));
     assert.notEqual(bad.stderr, "");
   }
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using ping = start("sem-ping", ["--key", hex(key)]);
-    await ping.waitFor("waiting for sem-pong");
-    const second = await run("sem-ping", ["--key", hex(key)]);
-    assert.match(second.stderr, /already exists \(another sem-ping running\? if not: ipcrm -S/);
-    assert.equal(second.code, 1);
-    ping.kill("SIGTERM");
-    assert.equal((await ping.finish()).code, 143);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using ping = start("sem-ping", ["--key", hex(key)]);
+  await ping.waitFor("waiting for sem-pong");
+  const second = await run("sem-ping", ["--key", hex(key)]);
+  assert.match(second.stderr, /already exists \(another sem-ping running\? if not: ipcrm -S/);
+  assert.equal(second.code, 1);
+  ping.kill("SIGTERM");
+  assert.equal((await ping.finish()).code, 143);
+  guard.check();
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
@@ -241,60 +229,48 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
 
 Deno.test("SIGKILL of sem-pong mid-exchange: sem-ping reports it, removes everything, exit 1", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
-    await ping.waitFor("waiting for sem-pong");
-    await using pong = start("sem-pong", ["--key", hex(key)]);
-    await pong.waitFor("round 3: ");
-    pong.kill("SIGKILL");
-    await pong.finish();
-    const p = await ping.finish();
-    assert.equal(p.code, 1);
-    assert.equal(p.stderr, `sem-ping: sem-pong (pid ${pong.pid}) has gone\n`);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
+  await ping.waitFor("waiting for sem-pong");
+  await using pong = start("sem-pong", ["--key", hex(key)]);
+  await pong.waitFor("round 3: ");
+  pong.kill("SIGKILL");
+  await pong.finish();
+  const p = await ping.finish();
+  assert.equal(p.code, 1);
+  assert.equal(p.stderr, `sem-ping: sem-pong (pid ${pong.pid}) has gone\n`);
+  guard.check();
 });
 
 Deno.test("SIGKILL of sem-ping mid-exchange: sem-pong reports it and removes the orphans, exit 1", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
-    await ping.waitFor("waiting for sem-pong");
-    await using pong = start("sem-pong", ["--key", hex(key)]);
-    await ping.waitFor("round 3: ");
-    ping.kill("SIGKILL");
-    await ping.finish();
-    const q = await pong.finish();
-    assert.equal(q.code, 1);
-    assert.equal(
-      q.stderr,
-      `sem-pong: sem-ping (pid ${ping.pid}) has gone; removed the segment and the semaphore it left\n`,
-    );
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
+  await ping.waitFor("waiting for sem-pong");
+  await using pong = start("sem-pong", ["--key", hex(key)]);
+  await ping.waitFor("round 3: ");
+  ping.kill("SIGKILL");
+  await ping.finish();
+  const q = await pong.finish();
+  assert.equal(q.code, 1);
+  assert.equal(
+    q.stderr,
+    `sem-pong: sem-ping (pid ${ping.pid}) has gone; removed the segment and the semaphore it left\n`,
+  );
+  guard.check();
 });
 
 Deno.test("SIGTERM to sem-pong mid-exchange: exit 143, sem-ping reports it, nothing left", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
-    await ping.waitFor("waiting for sem-pong");
-    await using pong = start("sem-pong", ["--key", hex(key)]);
-    await pong.waitFor("round 2: ");
-    pong.kill("SIGTERM");
-    assert.equal((await pong.finish()).code, 143);
-    const p = await ping.finish();
-    assert.equal(p.code, 1);
-    assert.match(p.stderr, /sem-pong \(pid \d+\) has gone/);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using ping = start("sem-ping", ["--key", hex(key), "--rounds", "100000"]);
+  await ping.waitFor("waiting for sem-pong");
+  await using pong = start("sem-pong", ["--key", hex(key)]);
+  await pong.waitFor("round 2: ");
+  pong.kill("SIGTERM");
+  assert.equal((await pong.finish()).code, 143);
+  const p = await ping.finish();
+  assert.equal(p.code, 1);
+  assert.match(p.stderr, /sem-pong \(pid \d+\) has gone/);
+  guard.check();
 });

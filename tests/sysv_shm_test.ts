@@ -365,166 +365,138 @@ Deno.test("listSharedMemory/idOfKey/removeIpc and userName", () => {
 
 Deno.test("shmproc1 + shmproc2: shmproc2 prints This is a test; shmproc1 removes the segment", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    guard.addPids(p1.pid);
-    await p1.waitFor(PROMPT1);
-    const rows = shmRowsOfKey(key);
-    assert.equal(rows.length, 1);
-    assert.equal(rows[0].cpid, p1.pid);
-    {
-      await using p2 = start("shmproc2", ["--key", String(key)]);
-      guard.addPids(p2.pid);
-      await p2.waitFor(PROMPT2);
-      assert.equal(shmStat(rows[0].id).nattch, 2);
-      await p2.write("\n");
-      const r2 = await p2.finish();
-      assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
-      assert.equal(r2.stderr, "");
-      assert.equal(r2.code, 0);
-    }
-    assert.equal(shmRowsOfKey(key).length, 1, "still there while shmproc1 waits");
-    await p1.write("\n");
-    const r1 = await p1.finish();
-    assert.equal(r1.stdout, PROMPT1);
-    assert.equal(r1.stderr, "");
-    assert.equal(r1.code, 0);
-    assert.equal(shmRowsOfKey(key).length, 0, "gone from /proc/sysvipc/shm");
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
+  using guard = new LeakGuard({ keys: [key] });
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  const rows = shmRowsOfKey(key);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].cpid, p1.pid);
+  {
+    await using p2 = start("shmproc2", ["--key", String(key)]);
+    guard.addPids(p2.pid);
+    await p2.waitFor(PROMPT2);
+    assert.equal(shmStat(rows[0].id).nattch, 2);
+    await p2.write("\n");
+    const r2 = await p2.finish();
+    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+    assert.equal(r2.stderr, "");
+    assert.equal(r2.code, 0);
   }
+  assert.equal(shmRowsOfKey(key).length, 1, "still there while shmproc1 waits");
+  await p1.write("\n");
+  const r1 = await p1.finish();
+  assert.equal(r1.stdout, PROMPT1);
+  assert.equal(r1.stderr, "");
+  assert.equal(r1.code, 0);
+  assert.equal(shmRowsOfKey(key).length, 0, "gone from /proc/sysvipc/shm");
+  guard.check();
 });
 
 Deno.test("shmproc1: EOF on stdin instead of ENTER continues, like getchar() returning EOF", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    const r = await run("shmproc1", ["--key", String(key)], { stdin: "" });
-    assert.equal(r.stdout, PROMPT1);
-    assert.equal(r.stderr, "");
-    assert.equal(r.code, 0);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  const r = await run("shmproc1", ["--key", String(key)], { stdin: "" });
+  assert.equal(r.stdout, PROMPT1);
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
+  guard.check();
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`shmproc1: ${signal} at the ENTER prompt removes the segment, exit ${code}`, async () => {
     const key = randomKey();
-    const guard = new LeakGuard({ keys: [key] });
-    try {
-      await using p1 = start("shmproc1", ["--key", String(key)]);
-      guard.addPids(p1.pid);
-      await p1.waitFor(PROMPT1);
-      assert.equal(shmRowsOfKey(key).length, 1);
-      p1.kill(signal);
-      const r = await p1.finish();
-      assert.equal(r.code, code);
-      assert.equal(r.stdout, PROMPT1);
-      guard.check();
-    } finally {
-      removeSysvByKey([key]);
-    }
+    using guard = new LeakGuard({ keys: [key] });
+    await using p1 = start("shmproc1", ["--key", String(key)]);
+    guard.addPids(p1.pid);
+    await p1.waitFor(PROMPT1);
+    assert.equal(shmRowsOfKey(key).length, 1);
+    p1.kill(signal);
+    const r = await p1.finish();
+    assert.equal(r.code, code);
+    assert.equal(r.stdout, PROMPT1);
+    guard.check();
   });
 }
 
 Deno.test("shmproc2: SIGINT while waiting exits 130 and leaves shmproc1's segment alone", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    guard.addPids(p1.pid);
-    await p1.waitFor(PROMPT1);
-    await using p2 = start("shmproc2", ["--key", String(key)]);
-    await p2.waitFor(PROMPT2);
-    p2.kill("SIGINT");
-    assert.equal((await p2.finish()).code, 130);
-    assert.equal(shmRowsOfKey(key).length, 1, "shmproc1's segment is not shmproc2's to remove");
-    await p1.write("\n");
-    assert.equal((await p1.finish()).code, 0);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  await p2.waitFor(PROMPT2);
+  p2.kill("SIGINT");
+  assert.equal((await p2.finish()).code, 130);
+  assert.equal(shmRowsOfKey(key).length, 1, "shmproc1's segment is not shmproc2's to remove");
+  await p1.write("\n");
+  assert.equal((await p1.finish()).code, 0);
+  guard.check();
 });
 
 Deno.test("shmproc2 run first creates the segment; alone it prints an empty line and removes it", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p2 = start("shmproc2", ["--key", String(key)]);
-    guard.addPids(p2.pid);
-    await p2.waitFor(PROMPT2);
-    assert.equal(shmRowsOfKey(key)[0]?.cpid, p2.pid);
-    await p2.write("\n");
-    const r = await p2.finish();
-    assert.equal(r.stdout, `${PROMPT2}\n`);
-    assert.equal(r.stderr, "");
-    assert.equal(r.code, 0);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  assert.equal(shmRowsOfKey(key)[0]?.cpid, p2.pid);
+  await p2.write("\n");
+  const r = await p2.finish();
+  assert.equal(r.stdout, `${PROMPT2}\n`);
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
+  guard.check();
 });
 
 Deno.test("shmproc2 first, then shmproc1: the text arrives, and both removals succeed", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p2 = start("shmproc2", ["--key", String(key)]);
-    guard.addPids(p2.pid);
-    await p2.waitFor(PROMPT2);
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    guard.addPids(p1.pid);
-    await p1.waitFor(PROMPT1);
-    await p2.write("\n");
-    const r2 = await p2.finish();
-    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
-    assert.equal(r2.code, 0);
-    // shmproc2 made it, so it removed it: still attached by shmproc1 -> dest.
-    const id = sysvObjects().find((o) => o.kind === "shm" && o.cpid === p2.pid)?.id;
-    assert.ok(id !== undefined);
-    assert.equal(shmStat(id).markedForRemoval, true);
-    await p1.write("\n");
-    const r1 = await p1.finish();
-    assert.equal(r1.stderr, "");
-    assert.equal(r1.code, 0);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  await p2.write("\n");
+  const r2 = await p2.finish();
+  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  assert.equal(r2.code, 0);
+  // shmproc2 made it, so it removed it: still attached by shmproc1 -> dest.
+  const id = sysvObjects().find((o) => o.kind === "shm" && o.cpid === p2.pid)?.id;
+  assert.ok(id !== undefined);
+  assert.equal(shmStat(id).markedForRemoval, true);
+  await p1.write("\n");
+  const r1 = await p1.finish();
+  assert.equal(r1.stderr, "");
+  assert.equal(r1.code, 0);
+  guard.check();
 });
 
 Deno.test("SIGKILL shmproc1 while shmproc2 waits: the segment persists (SysV), shmproc2 still prints", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    await p1.waitFor(PROMPT1);
-    await using p2 = start("shmproc2", ["--key", String(key)]);
-    await p2.waitFor(PROMPT2);
-    p1.kill("SIGKILL");
-    const r1 = await p1.finish();
-    assert.equal(r1.signal, "SIGKILL");
-    await p2.write("\n");
-    const r2 = await p2.finish();
-    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
-    assert.equal(r2.code, 0);
-    assert.match(
-      r2.stderr,
-      new RegExp(`outlived its creator \\(pid ${p1.pid}\\).*ipcrm -M ${formatKey(key)}`),
-    );
-    // Nobody removed it: it stays until IPC_RMID or reboot. ipcrm -M does it.
-    assert.equal(shmRowsOfKey(key).length, 1);
-    const rm = await run("ipcrm", ["-M", formatKey(key)]);
-    assert.equal(rm.code, 0, rm.stderr);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using guard = new LeakGuard({ keys: [key] });
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  await p1.waitFor(PROMPT1);
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  await p2.waitFor(PROMPT2);
+  p1.kill("SIGKILL");
+  const r1 = await p1.finish();
+  assert.equal(r1.signal, "SIGKILL");
+  await p2.write("\n");
+  const r2 = await p2.finish();
+  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  assert.equal(r2.code, 0);
+  assert.match(
+    r2.stderr,
+    new RegExp(`outlived its creator \\(pid ${p1.pid}\\).*ipcrm -M ${formatKey(key)}`),
+  );
+  // Nobody removed it: it stays until IPC_RMID or reboot. ipcrm -M does it.
+  assert.equal(shmRowsOfKey(key).length, 1);
+  const rm = await run("ipcrm", ["-M", formatKey(key)]);
+  assert.equal(rm.code, 0, rm.stderr);
+  guard.check();
 });
 
 // ---------------------------------------------------------------------------
@@ -533,42 +505,38 @@ Deno.test("SIGKILL shmproc1 while shmproc2 waits: the segment persists (SysV), s
 Deno.test("write-shm, then read-shm (twice: it persists), then read-shm --remove: nothing left", async () => {
   const key = randomKey();
   const k = formatKey(key);
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    const w = await run("write-shm", ["--key", k]);
-    assert.equal(w.code, 0, w.stderr);
-    const pid = /^Data written in memory: message from pid (\d+): This is a test$/m.exec(w.stdout)
-      ?.[1];
-    assert.ok(pid, w.stdout);
-    assert.equal(
-      w.stdout.split("\n")[1],
-      `Shared memory key ${k} (shmid ${
-        shmRowsOfKey(key)[0].id
-      }) keeps it after this exit: deno task read-shm --key ${k} reads it.`,
-    );
-    assert.equal(shmStat(shmRowsOfKey(key)[0].id).nattch, 0, "kept with no process attached");
+  using guard = new LeakGuard({ keys: [key] });
+  const w = await run("write-shm", ["--key", k]);
+  assert.equal(w.code, 0, w.stderr);
+  const pid = /^Data written in memory: message from pid (\d+): This is a test$/m.exec(w.stdout)
+    ?.[1];
+  assert.ok(pid, w.stdout);
+  assert.equal(
+    w.stdout.split("\n")[1],
+    `Shared memory key ${k} (shmid ${
+      shmRowsOfKey(key)[0].id
+    }) keeps it after this exit: deno task read-shm --key ${k} reads it.`,
+  );
+  assert.equal(shmStat(shmRowsOfKey(key)[0].id).nattch, 0, "kept with no process attached");
 
-    const r = await run("read-shm", ["--key", k]);
-    assert.equal(
-      r.stdout,
-      `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
-        `The segment stays (System V): \`deno task read-shm --key ${k} --remove\` removes it.\n`,
-    );
-    assert.equal(r.stderr, "");
-    assert.equal(r.code, 0);
+  const r = await run("read-shm", ["--key", k]);
+  assert.equal(
+    r.stdout,
+    `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
+      `The segment stays (System V): \`deno task read-shm --key ${k} --remove\` removes it.\n`,
+  );
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
 
-    const id = shmRowsOfKey(key)[0].id;
-    const last = await run("read-shm", ["--key", k, "--remove"]);
-    assert.equal(
-      last.stdout,
-      `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
-        `Removed shared memory key ${k} (shmid ${id}).\n`,
-    );
-    assert.equal(last.code, 0);
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
-  }
+  const id = shmRowsOfKey(key)[0].id;
+  const last = await run("read-shm", ["--key", k, "--remove"]);
+  assert.equal(
+    last.stdout,
+    `Data read from memory: This is a test\nWritten by pid ${pid}\n` +
+      `Removed shared memory key ${k} (shmid ${id}).\n`,
+  );
+  assert.equal(last.code, 0);
+  guard.check();
 });
 
 Deno.test("write-shm with a message of its own words", async () => {
@@ -849,32 +817,28 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
 
 Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 still exits 0", async () => {
   const key = randomKey();
-  const guard = new LeakGuard({ keys: [key] });
-  try {
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    guard.addPids(p1.pid);
-    await p1.waitFor(PROMPT1);
-    const id = shmRowsOfKey(key)[0].id;
-    const rm = await run("ipcrm", ["-m", String(id)]);
-    assert.equal(rm.code, 0, rm.stderr);
-    assert.equal(shmRowsOfKey(key).length, 0, "the key is released at once");
-    const listing = await run("ipcs", ["-m"]);
-    const row = rowsWithIds(listing.stdout, [id]);
-    assert.equal(row.length, 1);
-    assert.match(row[0], /^0x00000000 .* 660 {8}4096 {7}1 {10}dest {9}$/);
-    if (await which("ipcs")) {
-      const theirs = new TextDecoder().decode(
-        (await new Deno.Command("ipcs", { args: ["-m"] }).output()).stdout,
-      );
-      assert.deepEqual(rowsWithIds(theirs, [id]), row);
-    }
-    await p1.write("\n");
-    const r = await p1.finish();
-    assert.equal(r.stderr, "");
-    assert.equal(r.code, 0);
-    expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
-    guard.check();
-  } finally {
-    removeSysvByKey([key]);
+  using guard = new LeakGuard({ keys: [key] });
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  const id = shmRowsOfKey(key)[0].id;
+  const rm = await run("ipcrm", ["-m", String(id)]);
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.equal(shmRowsOfKey(key).length, 0, "the key is released at once");
+  const listing = await run("ipcs", ["-m"]);
+  const row = rowsWithIds(listing.stdout, [id]);
+  assert.equal(row.length, 1);
+  assert.match(row[0], /^0x00000000 .* 660 {8}4096 {7}1 {10}dest {9}$/);
+  if (await which("ipcs")) {
+    const theirs = new TextDecoder().decode(
+      (await new Deno.Command("ipcs", { args: ["-m"] }).output()).stdout,
+    );
+    assert.deepEqual(rowsWithIds(theirs, [id]), row);
   }
+  await p1.write("\n");
+  const r = await p1.finish();
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
+  expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
+  guard.check();
 });

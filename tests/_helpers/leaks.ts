@@ -67,7 +67,7 @@ export interface LeakScope {
  * Note the state at the start of a test; `check()` at the end fails with
  * the list of leftovers.
  */
-export class LeakGuard {
+export class LeakGuard implements Disposable {
   readonly scope: LeakScope;
   readonly dirBefore: string[];
 
@@ -115,6 +115,15 @@ export class LeakGuard {
   check(): void {
     const left = this.leftovers();
     assert.deepEqual(left, [], `IPC objects or files left behind:\n${left.join("\n")}`);
+  }
+
+  /**
+   * Clean up after the test, passed or failed: remove any SysV object with
+   * the test's keys, so a failing test leaves nothing for the next run.
+   * (Cleanup, not a check: call `check()` for that.)
+   */
+  [Symbol.dispose](): void {
+    if (this.scope.keys?.length) removeSysvByKey(this.scope.keys);
   }
 }
 
