@@ -31,10 +31,29 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** Any program as the OS starts it: executable, arguments, directory. */
+export interface Program {
+  /** Executable (a path, or a name looked up in PATH). */
+  command: string;
+  args: string[];
+  /** Directory the process runs in. */
+  cwd: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** The command line `deno task <name> args...` runs, as a {@link Program}. */
+export function taskProgram(name: string, args: string[], options: StartOptions = {}): Program {
+  const env: Record<string, string> = { ...options.env };
+  if (options.cwd) env.INIT_CWD = options.cwd;
+  return { command: Deno.execPath(), args: [...taskArgv(name), ...args], cwd: ROOT, env };
+}
+
 /**
- * A task's program running as a real OS process: its output collected as it
- * arrives, waits for what it prints, its stdin fed. Subclasses see the
- * output through {@link TaskProcess.onText} and {@link TaskProcess.onEnd}.
+ * A program running as a real OS process (a task's program, or any other
+ * such as a C original): its output collected as it arrives, waits for what
+ * it prints, its stdin fed. Subclasses see the output through
+ * {@link TaskProcess.onText} and {@link TaskProcess.onEnd}.
  */
 export class TaskProcess {
   readonly name: string;
@@ -46,14 +65,17 @@ export class TaskProcess {
   #done: Promise<Finished>;
   #ended = false;
 
-  constructor(name: string, args: string[], options: StartOptions = {}) {
+  /**
+   * Start task `name` with `args` (as `deno task` would), or, given a
+   * {@link Program} instead of `args`, that program under the label `name`.
+   */
+  constructor(name: string, args: string[] | Program, options: StartOptions = {}) {
     this.name = name;
-    const env: Record<string, string> = { ...options.env };
-    if (options.cwd) env.INIT_CWD = options.cwd;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [...taskArgv(name), ...args],
-      cwd: ROOT,
-      env,
+    const program = Array.isArray(args) ? taskProgram(name, args, options) : args;
+    const child = new Deno.Command(program.command, {
+      args: program.args,
+      cwd: program.cwd,
+      env: program.env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -9,6 +9,7 @@
  */
 
 import { ROOT, taskArgv } from "../../scripts/tasks.ts";
+import { cProgram } from "../../scripts/c_originals.ts";
 import {
   type Finished,
   HANG_DEADLINE_MS,
@@ -30,6 +31,20 @@ export class Started extends TaskProcess {}
 /** Start the program of task `name` with `args`. */
 export function start(name: string, args: string[] = [], options: StartOptions = {}): Started {
   return new Started(name, args, options);
+}
+
+/**
+ * Start a compiled C program (a C original, see scripts/c_originals.ts) in
+ * directory `cwd` as a person at a terminal would run it (`stdbuf -oL -i0`).
+ * `label` names it in failure messages.
+ */
+export function startC(
+  label: string,
+  executable: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Started {
+  return new Started(label, cProgram(executable, args, options.cwd, options.env));
 }
 
 /** Run task `name` to completion, with `stdin` as its whole input. */
