@@ -424,12 +424,14 @@ export interface SplitLine {
 const decoder = new TextDecoder();
 
 /**
- * Newline framing for a byte stream: `read` on a pipe returns whatever is
- * there, so one read may hold two messages ("helloworld" in the C
- * original) or half of one. Push each chunk read; take complete lines
- * out. A line longer than `maxLineBytes` is not buffered: it is skipped up
- * to its newline and reported once as `oversized` (so a peer that never
- * sends a newline cannot make us buffer without bound).
+ * Framing for a byte stream: `read` on a pipe returns whatever is there, so
+ * one read may hold two messages ("helloworld" in the C original) or half
+ * of one. Push each chunk read; take complete lines out. A line ends at a
+ * newline, or at any of the `terminators` given (readfifo also ends a
+ * message at a NUL byte: C strings). A line longer than `maxLineBytes` is
+ * not buffered: it is skipped up to its end and reported once as
+ * `oversized` (so a peer that never sends a newline cannot make us buffer
+ * without bound).
  *
  * @example
  * ```ts
@@ -440,18 +442,36 @@ const decoder = new TextDecoder();
  * s.next()?.text; // "hello"
  * s.next()?.text; // "world"
  * s.next();       // undefined: nothing complete left
+ * const c = new LineSplitter(Infinity, [0, 10]); // C strings or lines
+ * c.push(new TextEncoder().encode("hello\0world\n"));
+ * c.next()?.text; // "hello"
  * ```
  */
 export class LineSplitter {
   /** The longest line kept, in bytes (without the newline). */
   readonly maxLineBytes: number;
+  /** The bytes that end a line (default: only the newline, 10). */
+  readonly terminators: readonly number[];
   #buf = new Uint8Array(0);
   #start = 0;
   #skipping = 0; // > 0: inside an oversized line, bytes skipped so far
 
-  /** Split lines, keeping at most `maxLineBytes` of an unfinished one. */
-  constructor(maxLineBytes = Infinity) {
+  /**
+   * Split lines at any of `terminators` (bytes; default `[10]`, the
+   * newline), keeping at most `maxLineBytes` of an unfinished one.
+   */
+  constructor(maxLineBytes = Infinity, terminators: readonly number[] = [10]) {
     this.maxLineBytes = maxLineBytes;
+    this.terminators = terminators;
+  }
+
+  /** Index of the first terminator at or after `from`, or -1. */
+  #findEnd(from: number): number {
+    if (this.terminators.length === 1) return this.#buf.indexOf(this.terminators[0], from);
+    for (let i = from; i < this.#buf.length; i++) {
+      if (this.terminators.includes(this.#buf[i])) return i;
+    }
+    return -1;
   }
 
   /** Bytes held of a line whose newline has not arrived yet. */
@@ -472,7 +492,7 @@ export class LineSplitter {
   /** The next complete line, or `undefined` when none is complete yet. */
   next(): SplitLine | undefined {
     for (;;) {
-      const newline = this.#buf.indexOf(10, this.#start);
+      const newline = this.#findEnd(this.#start);
       if (this.#skipping > 0) {
         if (newline === -1) {
           this.#skipping += this.#buf.length - this.#start;

@@ -18,10 +18,22 @@
  * Either may start first; `--path /tmp/x` uses another FIFO. From a shell:
  * `printf 'hello\nquit\n' > testfifo` works as a writer too.
  *
+ * The wire format, shared with writefifo.ts and both C originals: each
+ * message is a C string *with* its terminating NUL (`strlen + 1` bytes in
+ * one `write`). The C reader's `strcmp` and `puts` stop at that NUL, so a
+ * port writer's messages print there as they should; this reader ends a
+ * message at a NUL (or a newline, for `printf 'hello\nquit\n' > testfifo`
+ * from a shell), and takes what a `read` returned after the last NUL as
+ * one whole message: that is how a C writer's lines (`strlen` bytes, no
+ * delimiter at all) arrive, one `write` per `read` when typed by a person.
+ * So every mix of C and port peers prints one message per line and stops
+ * at `quit`, and between two ports nothing is merged however fast they go
+ * (a C writer's two quick writes still merge: there is nothing between
+ * them to split at).
+ *
  * Where it departs from the C and why:
- * - Messages are lines: the port splits the byte stream at `"\n"`, so two
- *   messages that one `read` returns together ("helloworld" in the C) are
- *   printed as two lines, and a line cut in two by a `read` is joined.
+ * - Messages are framed (above): the C prints whatever one `read` returned
+ *   as one line.
  * - The FIFO is created when missing (mode 0644) and removed by whichever
  *   program created it, as soon as both ends are open, or on Ctrl+C
  *   (exit 130; SIGTERM: 143). A FIFO you made yourself is left alone.
@@ -32,10 +44,10 @@
  *   writer has opened yet reads as end of file (0) without waiting, while
  *   `poll` reports nothing until data or a hang-up arrives (measured; see
  *   lib/fifo.ts).
- * - The C reader stops silently at any end of file. The port's writer
- *   always ends with `quit` (also at end of its input), so an end of file
- *   *without* `quit` means the writer was interrupted or killed: readfifo
- *   says so on stderr and exits 1.
+ * - When the writer closes without `quit`, the C reader stops silently
+ *   with exit 0; the port exits 0 too, and adds a note on stderr (the
+ *   port's writer always ends with `quit`, also at end of its input, so
+ *   the note means the writer was interrupted or killed).
  *
  * @module
  */
@@ -85,7 +97,8 @@ async function main(args: string[]): Promise<number> {
     console.error(`readfifo: both ends are open; removed ${path}`);
   }
 
-  const lines = new LineSplitter();
+  // Messages end at a NUL (a C string) or a newline (a shell's echo).
+  const lines = new LineSplitter(Infinity, [0, 10]);
   const buf = new Uint8Array(65536);
   // while ((n = read(fd, buf, sizeof(buf))) > 0) {
   for (;;) {
@@ -93,24 +106,30 @@ async function main(args: string[]): Promise<number> {
     if (n === 0) break;
     lines.push(buf.subarray(0, n));
     const messages: string[] = [];
-    for (let line = lines.next(); line; line = lines.next()) {
+    for (let line = lines.next(); line; line = lines.next()) messages.push(line.text);
+    // What follows the last NUL is a whole message (a C writer's line),
+    // unless the read filled the buffer: then more of it may follow.
+    if (n < buf.length) {
+      const rest = lines.end();
+      if (rest) messages.push(rest.text);
+    }
+    for (const [i, text] of messages.entries()) {
       // if (!strcmp(buf, "quit")) break;
-      if (line.text === "quit") {
-        print(messages);
+      if (text === "quit") {
+        print(messages.slice(0, i));
         return 0;
       }
-      // puts(buf);
-      messages.push(line.text);
     }
+    // puts(buf);
     print(messages);
   }
-  const last = lines.end(); // a last line without "\n"
+  const last = lines.end();
   if (last?.text === "quit") return 0;
   if (last) print([last.text]);
   console.error(
     `readfifo: the writer closed ${path} without sending quit (interrupted or killed?)`,
   );
-  return 1;
+  return 0;
 }
 
 if (import.meta.main) {

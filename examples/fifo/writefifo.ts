@@ -34,8 +34,12 @@
  *
  * Three messages became one line, and the reader never saw `quit` on its
  * own (it stopped only because the writer closed). The port sends each
- * message as one line ending in `"\n"`, and readfifo splits the byte
- * stream at newlines, joining lines that a `read` cut in two.
+ * message as a C string *with* its terminating NUL: `strlen + 1` bytes in
+ * one `write`. That one byte is the whole framing, and it keeps the C
+ * peers working: the C readfifo's `strcmp` and `puts` stop at the NUL, so
+ * it prints each message without an extra blank line and stops at
+ * `quit`; the port readfifo splits the stream at NULs (and takes a C
+ * writer's unterminated line, one `write` per `read`, as one message).
  *
  * Where it departs from the C and why:
  * - The FIFO is created when missing (mode 0644 less the umask; the C has
@@ -50,6 +54,10 @@
  *   50 ms, saying once on stderr that it waits. Writes stay non-blocking
  *   too (see lib/fifo.ts): a full FIFO makes us wait for POLLOUT in short
  *   slices, never inside a blocking `write`.
+ * - Each message carries its NUL (above); a line longer than 1022 bytes
+ *   goes as several messages, so that each one with its NUL fits the C
+ *   readfifo's `char buf[1024]` (the C writer's `fgets` into 1024 bytes
+ *   cuts long lines too).
  * - `gets` is gone (it cannot be used safely). At end of input (Ctrl+D)
  *   the C loop would resend its last line forever; the port sends `quit`
  *   and ends, so the reader can tell a finished conversation from a writer
@@ -122,10 +130,33 @@ class StdinLines {
   }
 }
 
+/**
+ * The longest message text in bytes: with its NUL it must fit the C
+ * readfifo's `char buf[1024]` (which also writes `buf[n] = '\0'`).
+ */
+const MAX_MESSAGE_BYTES = 1022;
+
+/** `text` as C strings (each with its NUL) of at most MAX_MESSAGE_BYTES, cut between characters. */
+function messages(text: string): Uint8Array[] {
+  const bytes = encoder.encode(text);
+  const out: Uint8Array[] = [];
+  let from = 0;
+  do {
+    let to = Math.min(from + MAX_MESSAGE_BYTES, bytes.length);
+    // never cut inside a UTF-8 sequence (continuation bytes are 10xxxxxx)
+    while (to < bytes.length && to > from && (bytes[to] & 0xc0) === 0x80) to--;
+    const message = new Uint8Array(to - from + 1); // the last byte stays 0: the NUL
+    message.set(bytes.subarray(from, to));
+    out.push(message);
+    from = to;
+  } while (from < bytes.length);
+  return out;
+}
+
 async function send(fd: number, text: string, path: string): Promise<void> {
   try {
-    // if (write(fd, buf, strlen(buf)) < 0) exitsys("write");  -- plus "\n"
-    await writeAllAsync(fd, encoder.encode(`${text}\n`));
+    // if (write(fd, buf, strlen(buf)) < 0) exitsys("write");  -- strlen(buf) + 1: with its NUL
+    for (const message of messages(text)) await writeAllAsync(fd, message);
   } catch (e) {
     if (e instanceof LibcError && e.code === "EPIPE") {
       throw new Error(`write ${path}: EPIPE (Broken pipe): the reader has gone`);
