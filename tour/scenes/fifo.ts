@@ -35,7 +35,7 @@ export const fifoScenes: Scene[] = [
     topic: "fifo",
     title: "writefifo / readfifo: a named pipe between unrelated processes",
     story: "readfifo waits for a writer on testfifo (made in the user's directory); writefifo " +
-      "opens it for writing and sends each typed line, framed by its newline, until quit.",
+      "opens it for writing and sends each typed line as a C string with its NUL, until quit.",
     async play(stage) {
       const reader = stage.start("reader", "readfifo");
       await reader.waitFor("waiting for a writer");
