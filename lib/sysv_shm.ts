@@ -212,6 +212,13 @@ export function shmRemove(shmid: number): void {
 export interface AttachOptions {
   /** Attach with SHM_RDONLY: the pages are mapped read-only. */
   readOnly?: boolean;
+  /**
+   * The length of the view, when the caller knows the segment is at least
+   * that big: a size `shmget` accepted for this id (shmget fails with EINVAL
+   * when the segment is smaller). Without it, `shmAttach` asks the kernel
+   * (`IPC_STAT`, one more `shmctl` than a C program makes).
+   */
+  size?: number;
 }
 
 /**
@@ -219,6 +226,10 @@ export interface AttachOptions {
  * failure value is `(void *) -1` (checked here as the pointer value
  * `0xffffffffffffffff`); C code that tests `shmat(...) < 0`, like seed 000,
  * compares a pointer with 0 and never sees the failure.
+ *
+ * The view ({@link Attachment.bytes}) is `options.size` bytes long when
+ * given (as {@link Segment.attach} does with the size its `shmget` asked
+ * for), else the segment's size from `IPC_STAT`.
  *
  * @example
  * ```ts
@@ -233,18 +244,23 @@ export interface AttachOptions {
  * ```
  */
 export function shmAttach(shmid: number, options: AttachOptions = {}): Attachment {
+  if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size <= 0)) {
+    throw new RangeError(`shmAttach: size must be a positive integer, not ${options.size}`);
+  }
   const flags = options.readOnly ? SHM.RDONLY : 0;
   const shown = `shmat(${shmid}, NULL, ${options.readOnly ? "SHM_RDONLY" : "0"})`;
   const pointer = libc.shmat(shmid, null, flags);
   const value = Deno.UnsafePointer.value(pointer);
   if (pointer === null || value === SHMAT_FAILED) failed("shmat", shown, `shmid ${shmid}`);
   if (TRACING) traceLine(shown, `0x${value.toString(16)}`);
-  let size: number;
-  try {
-    size = shmStat(shmid).size;
-  } catch (e) {
-    libc.shmdt(pointer);
-    throw e;
+  let size = options.size;
+  if (size === undefined) {
+    try {
+      size = shmStat(shmid).size;
+    } catch (e) {
+      libc.shmdt(pointer);
+      throw e;
+    }
   }
   return new Attachment(shmid, pointer, size, options.readOnly === true);
 }
@@ -274,7 +290,11 @@ export function shmAttach(shmid: number, options: AttachOptions = {}): Attachmen
 export class Attachment implements Disposable {
   /** The segment's id. */
   readonly shmid: number;
-  /** The segment's size in bytes (what `bytes.length` is while attached). */
+  /**
+   * The view's size in bytes (what `bytes.length` is while attached): the
+   * size `shmget` was asked for when known (the segment is at least that
+   * big), else the segment's size.
+   */
   readonly size: number;
   /** Attached with SHM_RDONLY. */
   readonly readOnly: boolean;
@@ -383,9 +403,15 @@ export class Attachment implements Disposable {
 }
 
 /**
- * A System V shared memory segment: its id and key, and whether this
- * handle created it. Disposing removes it (IPC_RMID) only when this handle
- * created it and {@link Segment.keep} was not called.
+ * A System V shared memory segment: its id and key, the size its `shmget`
+ * asked for, and whether this handle created it. Disposing removes it
+ * (IPC_RMID) only when this handle created it and {@link Segment.keep} was
+ * not called (or {@link Segment.own} was).
+ *
+ * It makes no system call of its own beyond what its methods name: a port
+ * built on it makes the C's `shmget`, `shmat`, `shmdt`, `shmctl` and no
+ * more (`IPC_TRACE=1` shows them). The one exception is asked for: see
+ * {@link Segment.created} for {@link Segment.get} with IPC_CREAT.
  *
  * @example
  * ```ts
@@ -403,9 +429,15 @@ export class Segment implements Disposable {
   readonly id: number;
   /** The key it was looked up or created with. */
   readonly key: number;
-  /** True when this handle's `shmget` created the segment. */
-  readonly created: boolean;
-  #removeOnDispose: boolean;
+  /**
+   * The size given to `shmget` (the segment is at least that big); 0 when
+   * it was looked up with size 0 (any size). {@link Segment.attach} maps a
+   * view of this many bytes, or asks IPC_STAT for the size when it is 0.
+   */
+  readonly size: number;
+  #created: boolean | undefined;
+  /** `undefined`: remove at dispose if {@link Segment.created}. */
+  #removeOnDispose: boolean | undefined;
   #removed = false;
 
   /**
@@ -413,13 +445,31 @@ export class Segment implements Disposable {
    *
    * @param id the shmid
    * @param key the key it belongs to
-   * @param created whether this handle made it (then dispose removes it)
+   * @param created whether this handle made it (then dispose removes it);
+   *   `undefined` when unknown: found out from IPC_STAT when first needed
+   * @param size the size `shmget` accepted for this id, or 0 for unknown
    */
-  constructor(id: number, key: number, created: boolean) {
+  constructor(id: number, key: number, created: boolean | undefined, size = 0) {
     this.id = id;
     this.key = key;
-    this.created = created;
+    this.size = size;
+    this.#created = created;
     this.#removeOnDispose = created;
+  }
+
+  /**
+   * True when this process's `shmget` created the segment. Known from the
+   * call for {@link Segment.create}, {@link Segment.open} and
+   * {@link Segment.createOrOpen}. After {@link Segment.get} with IPC_CREAT
+   * but without IPC_EXCL the call cannot tell; the first read of `created`
+   * (or a dispose that has to decide) asks the kernel: IPC_STAT, creator
+   * pid (`shm_cpid`) equal to this process's. A program that never asks
+   * makes no such call (shmproc1, write-shm). Throws EINVAL when the
+   * segment is already gone by then.
+   */
+  get created(): boolean {
+    this.#created ??= shmStat(this.id).cpid === libc.getpid();
+    return this.#created;
   }
 
   /**
@@ -433,7 +483,7 @@ export class Segment implements Disposable {
    * ```
    */
   static create(key: number, size: number, mode = 0o600): Segment {
-    return new Segment(shmget(key, size, IPC.CREAT | IPC.EXCL | mode), key, true);
+    return new Segment(shmget(key, size, IPC.CREAT | IPC.EXCL | mode), key, true, size);
   }
 
   /**
@@ -447,7 +497,7 @@ export class Segment implements Disposable {
    * ```
    */
   static open(key: number, size = 0): Segment {
-    return new Segment(shmget(key, size, 0), key, false);
+    return new Segment(shmget(key, size, 0), key, false, size);
   }
 
   /**
@@ -472,10 +522,11 @@ export class Segment implements Disposable {
   }
 
   /**
-   * `shmget(key, size, flags)` as a C program writes it. With IPC_CREAT but
-   * without IPC_EXCL nobody can tell from the call whether it created the
-   * segment; `created` is decided afterwards from IPC_STAT: the creator pid
-   * (`shm_cpid`) is this process.
+   * `shmget(key, size, flags)` as a C program writes it, and nothing more.
+   * With IPC_CREAT but without IPC_EXCL nobody can tell from the call
+   * whether it created the segment; {@link Segment.created} finds out from
+   * IPC_STAT (the creator pid, `shm_cpid`, is this process) when it is
+   * first read, not here.
    *
    * @example
    * ```ts
@@ -486,11 +537,9 @@ export class Segment implements Disposable {
    */
   static get(key: number, size: number, flags: number): Segment {
     const id = shmget(key, size, flags);
-    let created = false;
-    if (flags & IPC.CREAT) {
-      created = shmStat(id).cpid === libc.getpid();
-    }
-    return new Segment(id, key, created);
+    let created: boolean | undefined = false;
+    if (flags & IPC.CREAT) created = flags & IPC.EXCL ? true : undefined;
+    return new Segment(id, key, created, size);
   }
 
   /** `IPC_STAT` of this segment. */
@@ -498,14 +547,18 @@ export class Segment implements Disposable {
     return shmStat(this.id);
   }
 
-  /** `shmat` this segment (read-write, or SHM_RDONLY with `{ readOnly: true }`). */
+  /**
+   * `shmat` this segment (read-write, or SHM_RDONLY with `{ readOnly: true }`),
+   * with a view of {@link Segment.size} bytes (IPC_STAT tells the size when
+   * that is 0).
+   */
   attach(options: AttachOptions = {}): Attachment {
-    return shmAttach(this.id, options);
+    return shmAttach(this.id, this.size > 0 ? { size: this.size, ...options } : options);
   }
 
-  /** Whether disposing will remove the segment. */
+  /** Whether disposing will remove the segment (may read {@link Segment.created}). */
   get removesOnDispose(): boolean {
-    return this.#removeOnDispose && !this.#removed;
+    return !this.#removed && (this.#removeOnDispose ?? this.created);
   }
 
   /** Let the segment outlive this handle (and the program): dispose leaves it. */
@@ -523,11 +576,19 @@ export class Segment implements Disposable {
   /**
    * IPC_RMID now (freed at once, or at the last detach: `dest`). Once it
    * succeeded, further calls do nothing. Throws if the segment is already
-   * gone (EINVAL).
+   * gone (EINVAL, or EIDRM); the handle then counts it as removed, so a
+   * dispose afterwards does not try again.
    */
   remove(): void {
     if (this.#removed) return;
-    shmRemove(this.id);
+    try {
+      shmRemove(this.id);
+    } catch (e) {
+      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) {
+        this.#removed = true;
+      }
+      throw e;
+    }
     this.#removed = true;
   }
 
@@ -536,9 +597,10 @@ export class Segment implements Disposable {
    * comment); a segment already gone is not an error here.
    */
   [Symbol.dispose](): void {
-    if (!this.#removeOnDispose || this.#removed) return;
+    if (this.#removed || this.#removeOnDispose === false) return;
     try {
-      this.remove();
+      // `created` may need IPC_STAT (Segment.get): a gone segment is EINVAL there.
+      if (this.#removeOnDispose ?? this.created) this.remove();
     } catch (e) {
       if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) {
         this.#removed = true;

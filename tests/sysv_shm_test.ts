@@ -309,6 +309,71 @@ Deno.test("Segment.get: created is true only for the process that made it", () =
   }
 });
 
+Deno.test("Segment.get makes only shmget; created is asked lazily; dispose of a gone one is quiet", () => {
+  const key = randomKey();
+  try {
+    // IPC_CREAT|IPC_EXCL: created without asking; no IPC_CREAT: not created.
+    using made = Segment.get(key, 256, IPC.CREAT | IPC.EXCL | 0o600);
+    assert.equal(made.created, true);
+    assert.equal(made.size, 256);
+    using opened = Segment.get(key, 100, 0o600);
+    assert.equal(opened.created, false);
+    assert.equal(opened.removesOnDispose, false);
+    // IPC_CREAT alone: the first read of `created` does IPC_STAT (cpid is us).
+    using again = Segment.get(key, 0, IPC.CREAT | 0o600);
+    assert.equal(again.removesOnDispose, true, "cpid is this process");
+    again.keep();
+    assert.equal(again.removesOnDispose, false);
+    // A handle that must find out at dispose, of a segment already gone.
+    const gone = Segment.get(key, 0, IPC.CREAT | 0o600);
+    made.remove();
+    gone[Symbol.dispose](); // IPC_STAT fails with EINVAL: nothing to remove
+    expectLibcError(() => gone.created, "shmctl", "EINVAL");
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("attach: the view is the size shmget asked for, or IPC_STAT's when that was 0", () => {
+  const key = randomKey();
+  try {
+    using seg = Segment.create(key, 1000, 0o600);
+    using asked = Segment.get(key, 100, 0o600);
+    using any = Segment.open(key); // size 0: the kernel tells
+    {
+      using a = asked.attach();
+      assert.equal(a.size, 100);
+      assert.equal(a.bytes.length, 100);
+      using b = any.attach({ readOnly: true });
+      assert.equal(b.size, 1000);
+      using c = shmAttach(seg.id);
+      assert.equal(c.size, 1000);
+      a.writeString("shared");
+      assert.equal(b.readString(), "shared");
+      assert.throws(() => a.writeString("x".repeat(100)), RangeError, "bounded by the view");
+    }
+    assert.throws(() => shmAttach(seg.id, { size: 0 }), RangeError);
+    assert.throws(() => shmAttach(seg.id, { size: 1.5 }), RangeError);
+    assert.equal(seg.stat().nattch, 0, "a refused size attaches nothing");
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
+Deno.test("Segment.remove of a segment gone meanwhile throws once; dispose does not try again", () => {
+  const key = randomKey();
+  try {
+    const seg = Segment.create(key, 16, 0o600);
+    shmRemove(seg.id);
+    expectLibcError(() => seg.remove(), "shmctl", "EINVAL");
+    assert.equal(seg.removesOnDispose, false);
+    seg[Symbol.dispose]();
+    seg.remove(); // counted as removed: nothing to do
+  } finally {
+    removeSysvByKey([key]);
+  }
+});
+
 Deno.test("shmget/shmat errors: ENOENT, EEXIST, EINVAL (too small), bad id; messages name the key", () => {
   const key = randomKey();
   try {
@@ -450,7 +515,7 @@ Deno.test("shmproc2 run first creates the segment; alone it prints an empty line
   guard.check();
 });
 
-Deno.test("shmproc2 first, then shmproc1: the text arrives, and both removals succeed", async () => {
+Deno.test("shmproc2 first, then shmproc1: the text arrives; shmproc2 leaves the segment to shmproc1, which removes it", async () => {
   const key = randomKey();
   using guard = new LeakGuard({ keys: [key] });
   await using p2 = start("shmproc2", ["--key", String(key)]);
@@ -462,15 +527,127 @@ Deno.test("shmproc2 first, then shmproc1: the text arrives, and both removals su
   await p2.write("\n");
   const r2 = await p2.finish();
   assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  assert.equal(r2.stderr, "");
   assert.equal(r2.code, 0);
-  // shmproc2 made it, so it removed it: still attached by shmproc1 -> dest.
-  const id = sysvObjects().find((o) => o.kind === "shm" && o.cpid === p2.pid)?.id;
-  assert.ok(id !== undefined);
-  assert.equal(shmStat(id).markedForRemoval, true);
+  // shmproc2 made it, but shmproc1 is attached: shmproc2 leaves it (issue
+  // 12: removing it broke the C shmproc1, whose IPC_RMID comes after its
+  // shmdt and then failed with EINVAL).
+  const rows = shmRowsOfKey(key);
+  assert.equal(rows.length, 1, "the key still names it");
+  assert.equal(rows[0].cpid, p2.pid);
+  const st = shmStat(rows[0].id);
+  assert.equal(st.markedForRemoval, false);
+  assert.equal(st.nattch, 1);
+  await p1.write("\n");
+  const r1 = await p1.finish();
+  assert.equal(r1.stdout, PROMPT1);
+  assert.equal(r1.stderr, "");
+  assert.equal(r1.code, 0);
+  guard.check();
+});
+
+Deno.test("shmproc2 first, then shmproc1, ENTER to shmproc1 first: shmproc1 removes, shmproc2's detach frees it", async () => {
+  const key = randomKey();
+  using guard = new LeakGuard({ keys: [key] });
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  const id = shmRowsOfKey(key)[0].id;
+  await p1.write("\n");
+  const r1 = await p1.finish();
+  assert.equal(r1.stdout, PROMPT1);
+  assert.equal(r1.stderr, "");
+  assert.equal(r1.code, 0);
+  assert.equal(shmStat(id).markedForRemoval, true, "dest: shmproc2 still has it");
+  await p2.write("\n");
+  const r2 = await p2.finish();
+  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  assert.equal(r2.stderr, "", "IPC_STAT of the freed segment (EINVAL) is no error");
+  assert.equal(r2.code, 0);
+  guard.check();
+});
+
+Deno.test("shmproc2 first, SIGINT while shmproc1 is attached: exit 130, shmproc1 still removes it", async () => {
+  const key = randomKey();
+  using guard = new LeakGuard({ keys: [key] });
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  await using p1 = start("shmproc1", ["--key", String(key)]);
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  p2.kill("SIGINT");
+  const r2 = await p2.finish();
+  assert.equal(r2.code, 130);
+  assert.equal(r2.stderr, "");
+  const rows = shmRowsOfKey(key);
+  assert.equal(rows.length, 1);
+  assert.equal(shmStat(rows[0].id).markedForRemoval, false, "left to shmproc1");
+  assert.equal(shmStat(rows[0].id).nattch, 1);
   await p1.write("\n");
   const r1 = await p1.finish();
   assert.equal(r1.stderr, "");
   assert.equal(r1.code, 0);
+  guard.check();
+});
+
+Deno.test("shmproc2 first, alone, SIGTERM: it made the segment and nobody else came: removed, exit 143", async () => {
+  const key = randomKey();
+  using guard = new LeakGuard({ keys: [key] });
+  await using p2 = start("shmproc2", ["--key", String(key)]);
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  assert.equal(shmRowsOfKey(key).length, 1);
+  p2.kill("SIGTERM");
+  const r2 = await p2.finish();
+  assert.equal(r2.code, 143);
+  assert.equal(r2.stderr, "");
+  guard.check();
+});
+
+/** The shmget/shmat/shmdt/shmctl calls of an `IPC_TRACE=1` run, without ids and addresses. */
+function shmCalls(stderr: string): string[] {
+  return stderr.split("\n")
+    .map((line) => /^\[[\w-]+ \d+\] (shm\w+)\((?:[^,)]*, )?([A-Z_]+)?/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => m[1] === "shmctl" ? `shmctl ${m[2]}` : m[1]);
+}
+
+Deno.test("IPC_TRACE: the ports make the C's shm calls, in the C's order (shmproc2: one IPC_STAT more)", async () => {
+  const key = randomKey();
+  const k = formatKey(key);
+  using guard = new LeakGuard({ keys: [key] });
+  const env = { IPC_TRACE: "1" };
+  await using p1 = start("shmproc1", ["--key", k], { env });
+  guard.addPids(p1.pid);
+  await p1.waitFor(PROMPT1);
+  await using p2 = start("shmproc2", ["--key", k], { env });
+  guard.addPids(p2.pid);
+  await p2.waitFor(PROMPT2);
+  await p2.write("\n");
+  const r2 = await p2.finish();
+  assert.equal(r2.code, 0, r2.stderr);
+  // shmproc2.c: shmget, shmat, shmdt. The port's IPC_STAT decides about removal.
+  assert.deepEqual(shmCalls(r2.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_STAT"]);
+  await p1.write("\n");
+  const r1 = await p1.finish();
+  assert.equal(r1.code, 0, r1.stderr);
+  // shmproc1.c: shmget, shmat, shmdt, shmctl(IPC_RMID).
+  assert.deepEqual(shmCalls(r1.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_RMID"]);
+
+  // write_shm.c / read_shm.c: shmget, shmat, shmdt; --remove adds IPC_RMID.
+  const w = await run("write-shm", ["--key", k], { env });
+  assert.equal(w.code, 0, w.stderr);
+  assert.deepEqual(shmCalls(w.stderr), ["shmget", "shmat", "shmdt"]);
+  const r = await run("read-shm", ["--key", k], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(shmCalls(r.stderr), ["shmget", "shmat", "shmdt"]);
+  const rm = await run("read-shm", ["--key", k, "--remove"], { env });
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.deepEqual(shmCalls(rm.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_RMID"]);
   guard.check();
 });
 
@@ -815,7 +992,7 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
   }
 });
 
-Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 still exits 0", async () => {
+Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 notes it, exits 0", async () => {
   const key = randomKey();
   using guard = new LeakGuard({ keys: [key] });
   await using p1 = start("shmproc1", ["--key", String(key)]);
@@ -837,7 +1014,14 @@ Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; 
   }
   await p1.write("\n");
   const r = await p1.finish();
-  assert.equal(r.stderr, "");
+  // shmdt then IPC_RMID, as the C: our shmdt freed it, so IPC_RMID is
+  // EINVAL. The C exits 1 (`shmctl: Invalid argument`); the port notes it.
+  assert.equal(
+    r.stderr,
+    `shmproc1: note: segment ${formatKey(key)} (shmid ${id}) was already removed by ` +
+      `someone else (shmctl IPC_RMID: EINVAL): nothing is left\n`,
+  );
+  assert.equal(r.stdout, PROMPT1);
   assert.equal(r.code, 0);
   expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
   guard.check();

@@ -23,11 +23,35 @@
  * Where it departs from the C and why:
  * - shmat's failure value is `(void *) -1`; the C tested `< 0` (never
  *   true), the port checks the pointer value (see shmproc1.ts).
+ * - One call more than the C, after its `shmdt`: `shmctl(IPC_STAT)`. It
+ *   tells who created the segment (`shm_cpid`) and how many processes are
+ *   still attached (`shm_nattch`), for the two things below.
  * - If shmproc2 is run first, its `IPC_CREAT` creates the segment (the C
- *   does too, then prints an empty line and leaves the segment forever).
- *   The port notices that it created it (IPC_STAT: `shm_cpid` is our pid)
- *   and removes it when it ends, Ctrl+C included; if shmproc1 is attached
- *   by then the kernel keeps it (`dest`) until shmproc1 detaches.
+ *   does too, and if nobody else comes, prints an empty line and leaves the
+ *   segment forever). The port removes (IPC_RMID) a segment only if it
+ *   created it *and* nobody is attached after its own shmdt. A shmproc1
+ *   still attached (it came after us and waits for its ENTER) keeps the
+ *   segment, and removes it itself: shmproc1 does shmdt *then* IPC_RMID,
+ *   and that IPC_RMID fails with EINVAL (`shmctl: Invalid argument`, exit
+ *   1, in the C shmproc1) if the segment was already removed and its shmdt
+ *   was the last. The port used to remove the segment it created whenever
+ *   it ended, and broke the C shmproc1 exactly so (issue 12). Ctrl+C /
+ *   SIGTERM while waiting do the same: shmdt, IPC_STAT, IPC_RMID only if
+ *   ours and unused.
+ * - A race remains, as in any "check, then act" on SysV objects: a
+ *   shmproc1 started in the instant between our IPC_STAT (nattch 0) and
+ *   our IPC_RMID finds the segment by its key, and then either attaches a
+ *   segment we mark `dest` (its IPC_RMID after its shmdt then fails as
+ *   above) or finds it freed at its `shmat` (EINVAL: the port shmproc1
+ *   exits 1; the C shmproc1 does not notice and crashes in `strcpy`). At
+ *   human pace (ENTER here only after shmproc1's prompt) this cannot
+ *   happen; only a lock shared by both programs (a semaphore) would close
+ *   it, and the C has none.
+ * - If the segment is not ours and nobody is attached after our shmdt
+ *   (shmproc1 is gone without IPC_RMID, e.g. killed with SIGKILL), the
+ *   port checks whether its creator lives (`kill(cpid, 0)`: one more call,
+ *   made only in that case) and if not says so on stderr: the segment
+ *   outlives its creator (SysV persistence) until `deno task ipcrm -M KEY`.
  * - Ctrl+C / SIGTERM while waiting exit 130 / 143 at once; EOF on stdin
  *   continues like `getchar()` returning EOF.
  * - `puts` of a segment without NUL would run past its end; the port reads
@@ -37,6 +61,7 @@
  */
 import {
   exitOnSignals,
+  getpid,
   killProcess,
   LibcError,
   LineReader,
@@ -46,7 +71,7 @@ import {
   setTraceRole,
 } from "../../lib/libc.ts";
 import { formatKey, IPC } from "../../lib/sysv_ipc.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
+import { Segment, type ShmStat } from "../../lib/sysv_shm.ts";
 import { noMoreArguments, SHMSIZE, takeKey } from "./options.ts";
 
 const USAGE = "usage: shmproc2 [--key KEY]";
@@ -60,6 +85,41 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * After our shmdt (the C's last call): remove the segment only if we made
+ * it and nobody is attached; leave one that is attached to whoever is
+ * (shmproc1 removes it); note an orphan whose creator is gone.
+ */
+function afterDetach(segment: Segment): void {
+  let st: ShmStat;
+  try {
+    // The one call the C does not make (see the header).
+    st = segment.stat();
+  } catch (e) {
+    // EINVAL/EIDRM: already freed (shmproc1 removed it and our shmdt was the last).
+    if (e instanceof LibcError && (e.code === "EINVAL" || e.code === "EIDRM")) return;
+    throw e;
+  }
+  if (st.nattch > 0) return; // still in use (then shmproc1 removes it): not ours to end
+  const key = formatKey(segment.key);
+  if (st.cpid === getpid()) {
+    // We created it and nobody else came: the C would leave it forever.
+    try {
+      segment.remove();
+    } catch (e) {
+      // Removed by someone else in the meantime: gone is what we wanted.
+      if (!(e instanceof LibcError && (e.code === "EINVAL" || e.code === "EIDRM"))) throw e;
+    }
+  } else if (!processAlive(st.cpid)) {
+    // shmproc1 is gone without IPC_RMID: the segment outlives it (SysV
+    // persistence) until someone removes it.
+    console.error(
+      `shmproc2: note: segment ${key} (shmid ${segment.id}) outlived its ` +
+        `creator (pid ${st.cpid}); it stays until removed: deno task ipcrm -M ${key}`,
+    );
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   setTraceRole("shmproc2");
   exitOnSignals();
@@ -68,16 +128,20 @@ async function main(args: string[]): Promise<number> {
 
   // if ((shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)) < 0)
   //     exitsys("shmget");
-  using segment = Segment.get(key, SHMSIZE, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT);
-  // Only a segment we created is ours to remove (Segment's dispose does
-  // that); on Ctrl+C too.
-  using _removeOnSignal = segment.created
-    ? onCleanup(`IPC_RMID shmid ${segment.id}`, () => segment[Symbol.dispose]())
-    : undefined;
+  // Not `using`: whether this handle removes the segment is afterDetach's
+  // decision, never the handle's (keep()).
+  const segment = Segment.get(key, SHMSIZE, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT)
+    .keep();
 
   // if ((buf = (char *) shmat(shmid, NULL, 0)) < 0)   <- never true: fixed
   //     exitsys("shmat");
   using buf = segment.attach();
+  // Any other way out (Ctrl+C / SIGTERM, handled only at the await below;
+  // an error) does what the end does: shmdt, then afterDetach.
+  const cleanup = onCleanup(`shmdt, IPC_RMID if ours and unused: shmid ${segment.id}`, () => {
+    buf.detach();
+    afterDetach(segment);
+  });
 
   // printf("Press ENTER to continue...\n");
   console.log("Press ENTER to continue...");
@@ -86,27 +150,10 @@ async function main(args: string[]): Promise<number> {
 
   // puts(buf);
   console.log(buf.readString());
+  cleanup.done(); // done here, in the C's order:
   // shmdt(buf);
   buf.detach();
-
-  if (!segment.created) {
-    // The segment is shmproc1's. If shmproc1 is gone without IPC_RMID, say
-    // so: the segment outlives it (SysV persistence) until someone removes it.
-    try {
-      const st = segment.stat();
-      if (!st.markedForRemoval && !processAlive(st.cpid)) {
-        console.error(
-          `shmproc2: note: segment ${formatKey(key)} (shmid ${segment.id}) outlived its ` +
-            `creator (pid ${st.cpid}); it stays until removed: deno task ipcrm -M ${
-              formatKey(key)
-            }`,
-        );
-      }
-    } catch (e) {
-      // EINVAL: already freed (shmproc1 removed it and we detached last).
-      if (!(e instanceof LibcError)) throw e;
-    }
-  }
+  afterDetach(segment);
   return 0;
 }
 
