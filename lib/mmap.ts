@@ -215,6 +215,15 @@ export interface MmapOptions {
    * its current end are touched: touching them earlier raises SIGBUS.
    */
   allowBeyondEof?: boolean;
+  /**
+   * The caller already knows the file is at least this many bytes long: it
+   * has just written them from offset 0 (as `mmap_ex2` does, and its
+   * `write` returned the count). When that covers `offset + length`, the
+   * size check is already satisfied and no `fstat` is made (so a port makes
+   * only the calls its C original makes); otherwise `fstat` is asked as
+   * usual.
+   */
+  knownMinSize?: number;
 }
 
 /**
@@ -378,7 +387,8 @@ export class Mapping implements Disposable {
  * `offset + length`, the mapping is undone and an Error explains it: the
  * kernel maps it happily, but the first touch of a page past the end of
  * the file kills the process with SIGBUS. (`options.allowBeyondEof` skips
- * the check for files about to grow.)
+ * the check for files about to grow; `options.knownMinSize` satisfies it
+ * without the `fstat` call when the caller knows the size.)
  *
  * @example
  * ```ts
@@ -410,7 +420,8 @@ export function mmap(
   if (value === MAP_FAILED || pointer === null) failed("mmap", shown, options.subject);
   if (TRACING) traceLine(shown, `0x${value.toString(16)}`);
   const mapping = new Mapping(pointer, length, prot, flags, options.subject);
-  if ((flags & MAP.ANONYMOUS) === 0 && !options.allowBeyondEof) {
+  const sizeKnown = options.knownMinSize !== undefined && options.knownMinSize >= offset + length;
+  if ((flags & MAP.ANONYMOUS) === 0 && !options.allowBeyondEof && !sizeKnown) {
     let status: FileStatus;
     try {
       status = fstat(fd);

@@ -45,19 +45,36 @@
  *   with MAP_SHARED bytes 64-73 of the file change too.
  * - Input is still read like `fgets(a_input, 100, stdin)`: a line longer
  *   than 99 bytes is taken in 99-byte pieces, each one its own turn of the
- *   loop (with its own prompt), and `strlen` stops at a NUL byte.
+ *   loop (with its own prompt), `strlen` stops at a NUL byte, and the bytes
+ *   are copied as they are (nothing is decoded as UTF-8).
+ * - Waiting for input: `poll` on stdin in 50 ms slices, then `read`, where
+ *   the C blocks in `read` inside `fgets`. A JavaScript signal listener only
+ *   runs between calls, so a read blocked in FFI would make Ctrl+C wait for
+ *   the next line (the trace shows these `poll` calls).
  * - `*` prints like `printf("%.*s", 64, p_map)`: at most 64 bytes, and
  *   only up to the first NUL byte; the bytes are written out as they are.
  * - Checks the original misses: the file must be at least 64 bytes long
  *   after the write (a mapping past the end of a file is accepted by
  *   `mmap`, but touching it kills the process with SIGBUS), and a file that
- *   cannot be mapped at all (`--file /dev/null`: ENODEV) is reported.
+ *   cannot be mapped at all (`--file /dev/null`: ENODEV) is reported. The
+ *   size check costs no extra call: `write` returned 74 bytes written from
+ *   offset 0, so the file is long enough (`mmap`'s `knownMinSize`); only a
+ *   write shorter than 64 bytes would make it ask `fstat`. So, but for the
+ *   `poll` above and the `munmap` and `close` at EOF, the calls are the
+ *   original's: open, write, mmap, read, msync.
  * - Messages: the usage line and errors go to stderr (the original prints
  *   them with `printf`); errors name the file and the errno, e.g.
  *   `mmap-ex2: open /no/dir/shared_mmap: ENOENT (No such file or directory)`
  *   where the original printed `Fail: open(): (2:No such file or directory)`.
- * - Ctrl+C exits with 130 (SIGTERM 143). The file `shared_mmap` is left in
- *   place, as with the C program: it is the user's file, not an IPC object.
+ * - Ctrl+C exits with 130 (SIGTERM 143): the port catches the signal and
+ *   exits with 128 + its number (the kernel unmaps and closes, as at any
+ *   exit), where the C program is killed by it; a shell shows 130 for
+ *   both. The file `shared_mmap` is left in place, as with the C program:
+ *   it is the user's file, not an IPC object.
+ *
+ * Calls that differ from the C (checked by `deno task compare`): none.
+ * (The polls of stdin are terminal I/O, which compare leaves out; the
+ * `munmap` and `close` come at EOF, where the C never gets.)
  *
  * @module
  */
@@ -65,9 +82,9 @@ import {
   cString,
   exitOnSignals,
   inInvocationDirectory,
-  LineReader,
   O,
   openFile,
+  readAsync,
   runMain,
   setTraceRole,
   takeOption,
@@ -97,6 +114,45 @@ function print(text: string | Uint8Array): void {
   while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
 }
 
+/**
+ * `fgets(buf, size, stdin)` over raw bytes: at most `size - 1` bytes, up to
+ * and including the first newline; `null` at end of file when nothing is
+ * left. The bytes stay as they were typed (C's `char` array), never decoded
+ * as UTF-8: a byte that is not UTF-8 reaches the mapping unchanged. Waiting
+ * polls in short slices (`readAsync`), so Ctrl+C works at the prompt.
+ */
+class Fgets {
+  #buffered = new Uint8Array(0);
+  #eof = false;
+  readonly #chunk = new Uint8Array(4096);
+
+  async fgets(size: number): Promise<Uint8Array | null> {
+    const max = size - 1;
+    for (;;) {
+      const newline = this.#buffered.indexOf(0x0a);
+      let take = -1; // -1: not enough yet, read more
+      if (newline !== -1) take = Math.min(newline + 1, max);
+      else if (this.#buffered.length >= max) take = max;
+      else if (this.#eof) take = this.#buffered.length; // a last line without newline, or none
+      if (take === 0) return null;
+      if (take > 0) {
+        const line = this.#buffered.slice(0, take);
+        this.#buffered = this.#buffered.slice(take);
+        return line;
+      }
+      const n = await readAsync(0, this.#chunk);
+      if (n === 0) {
+        this.#eof = true;
+      } else {
+        const joined = new Uint8Array(this.#buffered.length + n);
+        joined.set(this.#buffered);
+        joined.set(this.#chunk.subarray(0, n), this.#buffered.length);
+        this.#buffered = joined;
+      }
+    }
+  }
+}
+
 /** `strlen`: the bytes before the first NUL (all of them if there is none). */
 function untilNul(bytes: Uint8Array): Uint8Array {
   const nul = bytes.indexOf(0);
@@ -121,25 +177,23 @@ async function main(args: string[]): Promise<number> {
   // flag_mmap = (*argv[1] == 's') ? MAP_SHARED : MAP_PRIVATE;
   const flagMmap = args[0] === "s" ? MAP.SHARED : MAP.PRIVATE;
   // p_map = mmap((void *)0, MMAP_SIZE, PROT_READ|PROT_WRITE, flag_mmap, fd, 0);
-  // if (p_map == MAP_FAILED) ...  -- mmap() checks it, and the file's size
-  using pMap = mmap(MMAP_SIZE, PROT.READ | PROT.WRITE, flagMmap, file.fd, 0, { subject: path });
+  // if (p_map == MAP_FAILED) ...  -- mmap() checks it, and the file's size:
+  // the write above put nWrite bytes at offset 0, so that is known without fstat.
+  using pMap = mmap(MMAP_SIZE, PROT.READ | PROT.WRITE, flagMmap, file.fd, 0, {
+    subject: path,
+    knownMinSize: nWrite,
+  });
 
-  const stdin = new LineReader(0);
-  let pending = new Uint8Array(0); // the rest of a line longer than fgets takes
+  const stdin = new Fgets();
   while (true) {
     // printf("'*' print Current mmap otherwise input text to mmap. >>");
     print(PROMPT);
     // if (fgets(a_input, sizeof(a_input), stdin) == NULL) { /* error handling */ }
-    if (pending.length === 0) {
-      const line = await stdin.readLine();
-      if (line === null) { // EOF: end cleanly (the original loops forever)
-        print("\n");
-        return 0;
-      }
-      pending = encoder.encode(line);
+    const aInput = await stdin.fgets(INPUT_SIZE);
+    if (aInput === null) { // EOF: end cleanly (the original loops forever)
+      print("\n");
+      return 0;
     }
-    const aInput = pending.subarray(0, INPUT_SIZE - 1);
-    pending = pending.subarray(aInput.length);
 
     if (aInput[0] === 0x2a /* '*' */) {
       // printf("Current mmap -> '%.*s'\n", MMAP_SIZE, p_map);

@@ -26,6 +26,16 @@
  * - Children get SIGPIPE back at its default (Deno ignores it, and an
  *   ignored signal survives exec): `cpipe yes "head -1"` ends like the shell
  *   pipeline, `yes` killed by SIGPIPE instead of printing "Broken pipe".
+ * - Under `deno task` the process runs in the project's root, so each child
+ *   gets a `chdir` file action to the directory you called it from
+ *   (`INIT_CWD`); the C children simply inherit the C parent's directory.
+ * - `waitpid(pid, NULL, 0)` is `await child.wait()`: `pidfd_open`, then
+ *   `poll` on the pidfd in 50 ms slices, then `waitpid(pid, ..., WNOHANG)`.
+ *   It is lib/process.ts's wait that never freezes the event loop (a
+ *   blocking `waitpid` inside an FFI call would, and signal listeners would
+ *   not run). This program has no listener, so all it changes is the extra
+ *   `poll` lines in the trace; the children are still waited for one after
+ *   the other, in order, and their status is read (the C passes NULL).
  * - A program that cannot be run is reported by the parent
  *   (`cpipe: cannot run 'nope': ENOENT (No such file or directory)`, exit
  *   127 like a shell); with fork the child's `execlp` reported it.
@@ -36,6 +46,20 @@
  *   returned 0. A stage killed by a signal other than SIGPIPE (which is how
  *   writers normally end) is reported on stderr, like bash's "Killed", and
  *   makes the exit code 128 + n.
+ * - An argument that names no program (`""`, only spaces) or has an
+ *   unterminated quote is refused before anything starts (exit 1); the
+ *   original forks for it and its child's `execlp("")` fails
+ *   (`execlp: No such file or directory`), while the other program runs.
+ *
+ * Calls that differ from the C (checked by `deno task compare`):
+ * - `-fork` `+posix_spawnp`: no fork in a JS runtime; each child is
+ *   started with posix_spawnp (see above).
+ * - `child: -dup2` `child: -close` `child: -execlp`: what the C children
+ *   do before exec is done inside posix_spawnp (its dup2 file action,
+ *   O_CLOEXEC, the PATH lookup), so the port has no such processes.
+ * - `-pipe` `+pipe2`: the pipe is made with O_CLOEXEC (see above).
+ * - `+poll`: each child is waited for by polling a pidfd in 50 ms slices
+ *   (see above).
  *
  * @module
  */

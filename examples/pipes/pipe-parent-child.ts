@@ -37,9 +37,29 @@
  *   next write fails with EPIPE (the C parent would be killed by SIGPIPE,
  *   but Deno ignores SIGPIPE) and it says so; if the parent dies early, the
  *   child's EOF comes too soon and the child says so. Both exit 1.
+ * - `wait(NULL)` is `await child.wait()`: `pidfd_open`, then `poll` on
+ *   the pidfd in 50 ms slices, then `waitpid(pid, ..., WNOHANG)`. It is
+ *   lib/process.ts's wait that never freezes the event loop (a blocking
+ *   `waitpid` inside an FFI call would, and signal listeners would not
+ *   run). This program has no listener, so all it changes is the extra
+ *   `poll` lines in the trace. It waits for its own child, by pid, where
+ *   `wait` takes any child.
  * - Beyond the original: `--count N` writes N integers instead of 10 (the
  *   child prints a one-line summary above 1000), long enough to watch the
  *   pipe fill up (`IPC_TRACE=1`) or to kill one side mid-stream.
+ * - Arguments: the original ignores any it is given; the port takes only
+ *   `--count N` and refuses anything else with its usage line
+ *   (`usage: pipe-parent-child [--count N]`, exit 1), so a mistyped option
+ *   is not silently ignored.
+ *
+ * Calls that differ from the C (checked by `deno task compare`):
+ * - `-fork` `+posix_spawnp`: no fork in a JS runtime; the child is a new
+ *   Deno, started with posix_spawnp (see above).
+ * - `-pipe` `+pipe2`: the pipe is made with O_CLOEXEC (see above).
+ * - `child: -close`: the child's `close(fds[1])` was done at exec by
+ *   O_CLOEXEC, and its read end is closed when it exits.
+ * - `-wait` `+waitpid` `+poll`: the parent waits for its own child by pid,
+ *   polling a pidfd in 50 ms slices (see above).
  *
  * @module
  */
