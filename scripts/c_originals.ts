@@ -56,6 +56,7 @@ export function original(name: string): Original {
 const PACKAGES: Record<string, string> = {
   cc: "a C compiler: Debian/Ubuntu `sudo apt-get install gcc`, Fedora `sudo dnf install gcc`",
   stdbuf: "coreutils (`stdbuf`): Debian/Ubuntu `sudo apt-get install coreutils`",
+  mkfifo: "coreutils (`mkfifo`): Debian/Ubuntu `sudo apt-get install coreutils`",
 };
 
 /** The full path of `tool` in PATH, or a clear error naming the package to install. */

@@ -49,6 +49,14 @@
  *   port's writer always ends with `quit`, also at end of its input, so
  *   the note means the writer was interrupted or killed).
  *
+ * Calls that differ from the C (checked by `deno task compare`):
+ * - `+mkfifo`: the FIFO is made when missing (EEXIST when it is there;
+ *   one the port made, it also unlinks).
+ * - `+statx`: a path that is not a FIFO is refused, checked before and
+ *   after the open.
+ * - `+poll`: the open does not block, so the port waits for the writer,
+ *   and then for each message, with poll in short slices (see above).
+ *
  * @module
  */
 import {

@@ -67,6 +67,14 @@
  *   failing with EPIPE at the next line. Deno ignores SIGPIPE, so a write
  *   without reader returns EPIPE here where the C program would be killed.
  *
+ * Calls that differ from the C (checked by `deno task compare`):
+ * - `+mkfifo`: the FIFO is made when missing (EEXIST when it is there;
+ *   one the port made, it also unlinks).
+ * - `+statx`: a path that is not a FIFO is refused, checked before and
+ *   after the open.
+ * - `+poll`: the port waits in slices, for you to type while watching the
+ *   FIFO for a reader gone, and for room in a full FIFO (see above).
+ *
  * @module
  */
 import {

@@ -28,6 +28,9 @@
  * - `--remove` is new: something must remove the segment, or it stays
  *   until reboot.
  *
+ * Calls that differ from the C (checked by `deno task compare`): none.
+ * (`--remove` adds `shmctl(IPC_RMID)`; the C has no such option.)
+ *
  * @module
  */
 import { LibcError, runMain, setTraceRole, takeFlag } from "../../lib/libc.ts";

@@ -57,6 +57,10 @@
  * - `puts` of a segment without NUL would run past its end; the port reads
  *   at most the segment's 4096 bytes.
  *
+ * Calls that differ from the C (checked by `deno task compare`):
+ * - `+shmctl(IPC_STAT)`: after shmdt, to remove a segment only if it is
+ *   ours and unused (see above).
+ *
  * @module
  */
 import {
