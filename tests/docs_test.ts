@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, TASKS } from "../scripts/tasks.ts";
+import { ORIGINALS } from "../scripts/c_originals.ts";
 
 const config = { tasks: TASKS };
 const readme = Deno.readTextFileSync(`${ROOT}/README.md`);
@@ -117,5 +118,26 @@ Deno.test("least privilege: every example's task grants --allow-ffi and scoped e
       );
     }
     assert.ok(flags.includes("--allow-ffi"), `task ${name} lacks --allow-ffi`);
+  }
+});
+
+Deno.test("the C originals: nine beside their ports, each naming its seed; each page says how to run them", () => {
+  const cFiles: string[] = [];
+  for (const topic of Deno.readDirSync(`${ROOT}/examples`)) {
+    if (!topic.isDirectory) continue;
+    for (const file of Deno.readDirSync(`${ROOT}/examples/${topic.name}`)) {
+      if (file.name.endsWith(".c")) cFiles.push(`examples/${topic.name}/${file.name}`);
+    }
+  }
+  assert.deepEqual(cFiles.sort(), ORIGINALS.map((o) => o.source).sort());
+  assert.equal(ORIGINALS.length, 9);
+  for (const o of ORIGINALS) {
+    const text = Deno.readTextFileSync(`${ROOT}/${o.source}`);
+    const header = text.slice(0, text.indexOf("*/"));
+    assert.match(header, /seed 00\d/, `${o.source}: its header names no seed`);
+    assert.match(header, new RegExp(`deno task ${o.port}\\b`), `${o.source}: names no port task`);
+    const page = Deno.readTextFileSync(`${ROOT}/${o.source.replace(/[^/]+$/, "README.md")}`);
+    assert.match(page, /Run it against the C original/, `${o.source}: its page has no section`);
+    assert.ok(page.includes(o.source.replace(/^.*\//, "")), `${o.source}: its page never names it`);
   }
 });
