@@ -57,13 +57,14 @@
  *   Deno, started with posix_spawnp (see above).
  * - `-pipe` `+pipe2`: the pipe is made with O_CLOEXEC (see above).
  * - `child: -close`: the child's `close(fds[1])` was done at exec by
- *   O_CLOEXEC, and its read end is closed when it exits.
+ *   O_CLOEXEC (its `close(fds[0])` at the end is the C's).
  * - `-wait` `+waitpid` `+poll`: the parent waits for its own child by pid,
  *   polling a pidfd in 50 ms slices (see above).
  *
  * @module
  */
 import {
+  close,
   denoArgv,
   describeExit,
   LibcError,
@@ -167,6 +168,8 @@ function child(fdText: string | undefined, countText: string | undefined): numbe
       ? numbers.join(" ")
       : `received ${count} integers, 0..${count - 1} in order`,
   );
+  // close(fds[0]);
+  close(fd);
   return 0;
 }
 
