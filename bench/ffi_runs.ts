@@ -31,7 +31,8 @@ import { ChildProcess, denoArgv, getpid, spawn } from "../lib/process.ts";
 import { ftruncate, MAP, mmap, PROT } from "../lib/mmap.ts";
 import { shmAttach, shmget, shmRemove } from "../lib/sysv_shm.ts";
 import { IPC } from "../lib/sysv_ipc.ts";
-import { mkfifo, unlinkIfExists } from "../lib/fifo.ts";
+import { mkfifo } from "../lib/fifo.ts";
+import { unlinkIfExists } from "../lib/files.ts";
 import type { PeerSpec } from "./peer.ts";
 import { childGone, futexWake, Ring, ringBytes, ringWrite, STOP, waitChange } from "./shared.ts";
 

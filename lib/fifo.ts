@@ -1,5 +1,5 @@
 /**
- * Named pipes (FIFOs): `mkfifo`, `unlink`, and opens that never block the
+ * Named pipes (FIFOs): `mkfifo`, and opens that never block the
  * isolate.
  *
  * Why not a plain blocking `open`: opening a FIFO for reading blocks until
@@ -31,107 +31,11 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { Errno, LibcError } from "./errno.ts";
 import { failed, type Fd, openFile, waitFor, write } from "./fd.ts";
 import { cString } from "./cstring.ts";
+import { type FileType, fileType, fstat } from "./files.ts";
 import { O, POLL } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_TYPE = 0x1;
-const STATX_MODE = 0x2;
-/** sizeof(struct statx) is 256 on every architecture. */
-const STATX_SIZE = 256;
-/** Offset of `__u16 stx_mode` in struct statx. */
-const STX_MODE_OFFSET = 0x1c;
-const S_IFMT = 0o170000;
 const _PC_PIPE_BUF = 5;
-
-/**
- * What kind of file system object a path names (from `S_IFMT`).
- *
- * @example
- * ```ts
- * import { type FileType, fileType } from "./fifo.ts";
- * const t: FileType | null = fileType("/tmp"); // "directory"
- * ```
- */
-export type FileType =
-  | "fifo"
-  | "regular file"
-  | "directory"
-  | "symbolic link"
-  | "socket"
-  | "character device"
-  | "block device"
-  | "unknown";
-
-function typeFromMode(mode: number): FileType {
-  switch (mode & S_IFMT) {
-    case 0o010000:
-      return "fifo";
-    case 0o100000:
-      return "regular file";
-    case 0o040000:
-      return "directory";
-    case 0o120000:
-      return "symbolic link";
-    case 0o140000:
-      return "socket";
-    case 0o020000:
-      return "character device";
-    case 0o060000:
-      return "block device";
-    default:
-      return "unknown";
-  }
-}
-
-function statxMode(dirfd: number, path: string, flags: number, shown: string): number {
-  const buf = new Uint8Array(STATX_SIZE);
-  if (libc.statx(dirfd, cString(path), flags, STATX_TYPE | STATX_MODE, buf) === -1) {
-    failed("statx", shown, path === "" ? undefined : path);
-  }
-  const mode = new DataView(buf.buffer).getUint16(STX_MODE_OFFSET, true);
-  if (TRACING) traceLine(shown, `0 (mode 0${mode.toString(8)})`);
-  return mode;
-}
-
-/**
- * The type of the object at `path` (following symbolic links, as `open`
- * does), or `null` when nothing is there. Other failures (EACCES on a
- * directory on the way...) throw a {@link LibcError}.
- *
- * @example
- * ```ts
- * import { fileType } from "./fifo.ts";
- * fileType("/etc/hostname"); // "regular file"
- * fileType("/nope");         // null
- * ```
- */
-export function fileType(path: string): FileType | null {
-  try {
-    return typeFromMode(statxMode(AT_FDCWD, path, 0, `statx(AT_FDCWD, ${quoted(path)})`));
-  } catch (e) {
-    if (e instanceof LibcError && e.errno === Errno.ENOENT) return null;
-    throw e;
-  }
-}
-
-/**
- * The type of the object an open descriptor refers to (`fstat`, through
- * `statx(fd, "", AT_EMPTY_PATH)`, whose struct layout is the same on every
- * architecture).
- *
- * @example
- * ```ts
- * import { fdType } from "./fifo.ts";
- * import { pipe } from "./fd.ts";
- * using p = pipe();
- * fdType(p.read.fd); // "fifo": a pipe is an unnamed FIFO
- * ```
- */
-export function fdType(fd: number): FileType {
-  return typeFromMode(statxMode(fd, "", AT_EMPTY_PATH, `statx(${fd}, "", AT_EMPTY_PATH)`));
-}
 
 /**
  * The path exists but is something other than a FIFO: opening it as one
@@ -179,7 +83,8 @@ export class NotAFifoError extends Error {
  *
  * @example
  * ```ts
- * import { mkfifo, unlink } from "./fifo.ts";
+ * import { mkfifo } from "./fifo.ts";
+ * import { unlink } from "./files.ts";
  * mkfifo("/tmp/myfifo", 0o644);
  * unlink("/tmp/myfifo");
  * ```
@@ -191,43 +96,6 @@ export function mkfifo(path: string, mode = 0o644): void {
 }
 
 /**
- * `unlink(2)`: remove the name `path` (processes that have it open keep
- * using the FIFO; it is freed when the last one closes it).
- *
- * @example
- * ```ts
- * import { unlink } from "./fifo.ts";
- * unlink("/tmp/myfifo");
- * ```
- */
-export function unlink(path: string): void {
-  const shown = `unlink(${quoted(path)})`;
-  if (libc.unlink(cString(path)) === -1) failed("unlink", shown, path);
-  if (TRACING) traceLine(shown, "0");
-}
-
-/**
- * {@link unlink}, but a path that is already gone (ENOENT) is fine: for
- * cleanups that may run after the normal removal. Returns whether it
- * removed something.
- *
- * @example
- * ```ts
- * import { unlinkIfExists } from "./fifo.ts";
- * unlinkIfExists("/tmp/myfifo"); // false if it was not there
- * ```
- */
-export function unlinkIfExists(path: string): boolean {
-  try {
-    unlink(path);
-    return true;
-  } catch (e) {
-    if (e instanceof LibcError && e.errno === Errno.ENOENT) return false;
-    throw e;
-  }
-}
-
-/**
  * Make sure a FIFO exists at `path`: create it with `mode` when missing
  * (`created: true`, so the caller knows it must remove it), accept an
  * existing FIFO (EEXIST is fine, `created: false`), and refuse anything
@@ -236,7 +104,8 @@ export function unlinkIfExists(path: string): boolean {
  *
  * @example
  * ```ts
- * import { ensureFifo, unlink } from "./fifo.ts";
+ * import { ensureFifo } from "./fifo.ts";
+ * import { unlink } from "./files.ts";
  * const { created } = ensureFifo("/tmp/testfifo", 0o644);
  * if (created) unlink("/tmp/testfifo"); // remove only what we made
  * ```
@@ -274,7 +143,7 @@ export function openFifoForReading(path: string): Fd {
 }
 
 function checkedFifo(fd: Fd, path: string): Fd {
-  const type = fdType(fd.fd);
+  const type = fstat(fd.fd).type;
   if (type !== "fifo") {
     fd.close();
     throw new NotAFifoError(path, type, "open succeeded, fstat says so");
@@ -399,148 +268,4 @@ export function pipeBufOf(fd: number): number {
   if (r === -1) failed("fpathconf", `fpathconf(${fd}, _PC_PIPE_BUF)`);
   if (TRACING) traceLine(`fpathconf(${fd}, _PC_PIPE_BUF)`, String(r));
   return r;
-}
-
-/**
- * One line taken out of a byte stream by {@link LineSplitter}.
- *
- * @example
- * ```ts
- * import { LineSplitter, type SplitLine } from "./fifo.ts";
- * const s = new LineSplitter();
- * s.push(new TextEncoder().encode("hi\n"));
- * const line: SplitLine | undefined = s.next(); // { text: "hi", oversized: false, bytes: 2 }
- * ```
- */
-export interface SplitLine {
-  /** The line's text without its `"\n"` (empty for an oversized line). */
-  text: string;
-  /** True when the line was longer than the limit and was discarded. */
-  oversized: boolean;
-  /** The line's length in bytes (without the newline). */
-  bytes: number;
-}
-
-const decoder = new TextDecoder();
-
-/**
- * Framing for a byte stream: `read` on a pipe returns whatever is there, so
- * one read may hold two messages ("helloworld" in the C original) or half
- * of one. Push each chunk read; take complete lines out. A line ends at a
- * newline, or at any of the `terminators` given (readfifo also ends a
- * message at a NUL byte: C strings). A line longer than `maxLineBytes` is
- * not buffered: it is skipped up to its end and reported once as
- * `oversized` (so a peer that never sends a newline cannot make us buffer
- * without bound).
- *
- * @example
- * ```ts
- * import { LineSplitter } from "./fifo.ts";
- * const s = new LineSplitter();
- * s.push(new TextEncoder().encode("hel"));
- * s.push(new TextEncoder().encode("lo\nworld\n"));
- * s.next()?.text; // "hello"
- * s.next()?.text; // "world"
- * s.next();       // undefined: nothing complete left
- * const c = new LineSplitter(Infinity, [0, 10]); // C strings or lines
- * c.push(new TextEncoder().encode("hello\0world\n"));
- * c.next()?.text; // "hello"
- * ```
- */
-export class LineSplitter {
-  /** The longest line kept, in bytes (without the newline). */
-  readonly maxLineBytes: number;
-  /** The bytes that end a line (default: only the newline, 10). */
-  readonly terminators: readonly number[];
-  #buf = new Uint8Array(0);
-  #start = 0;
-  #skipping = 0; // > 0: inside an oversized line, bytes skipped so far
-
-  /**
-   * Split lines at any of `terminators` (bytes; default `[10]`, the
-   * newline), keeping at most `maxLineBytes` of an unfinished one.
-   */
-  constructor(maxLineBytes = Infinity, terminators: readonly number[] = [10]) {
-    this.maxLineBytes = maxLineBytes;
-    this.terminators = terminators;
-  }
-
-  /** Index of the first terminator at or after `from`, or -1. */
-  #findEnd(from: number): number {
-    if (this.terminators.length === 1) return this.#buf.indexOf(this.terminators[0], from);
-    for (let i = from; i < this.#buf.length; i++) {
-      if (this.terminators.includes(this.#buf[i])) return i;
-    }
-    return -1;
-  }
-
-  /** Bytes held of a line whose newline has not arrived yet. */
-  get pendingBytes(): number {
-    return this.#buf.length - this.#start;
-  }
-
-  /** Add the bytes of one read. */
-  push(chunk: Uint8Array): void {
-    const rest = this.#buf.subarray(this.#start);
-    const joined = new Uint8Array(rest.length + chunk.length);
-    joined.set(rest);
-    joined.set(chunk, rest.length);
-    this.#buf = joined;
-    this.#start = 0;
-  }
-
-  /** The next complete line, or `undefined` when none is complete yet. */
-  next(): SplitLine | undefined {
-    for (;;) {
-      const newline = this.#findEnd(this.#start);
-      if (this.#skipping > 0) {
-        if (newline === -1) {
-          this.#skipping += this.#buf.length - this.#start;
-          this.#buf = new Uint8Array(0);
-          this.#start = 0;
-          return undefined;
-        }
-        const bytes = this.#skipping + newline - this.#start;
-        this.#skipping = 0;
-        this.#start = newline + 1;
-        return { text: "", oversized: true, bytes };
-      }
-      if (newline === -1) {
-        if (this.pendingBytes > this.maxLineBytes) {
-          // Start skipping; keep counting until the newline comes.
-          this.#skipping = this.pendingBytes;
-          this.#buf = new Uint8Array(0);
-          this.#start = 0;
-        }
-        return undefined;
-      }
-      const bytes = newline - this.#start;
-      const line = this.#buf.subarray(this.#start, newline);
-      this.#start = newline + 1;
-      if (bytes > this.maxLineBytes) return { text: "", oversized: true, bytes };
-      return { text: decoder.decode(line), oversized: false, bytes };
-    }
-  }
-
-  /**
-   * At end of file: what is left after the last newline, as a line (an
-   * unterminated last line), or `undefined` when nothing is left.
-   */
-  end(): SplitLine | undefined {
-    if (this.#skipping > 0) {
-      const bytes = this.#skipping + this.pendingBytes;
-      this.#skipping = 0;
-      this.#buf = new Uint8Array(0);
-      this.#start = 0;
-      return { text: "", oversized: true, bytes };
-    }
-    if (this.pendingBytes === 0) return undefined;
-    const line = this.#buf.subarray(this.#start);
-    this.#buf = new Uint8Array(0);
-    this.#start = 0;
-    if (line.length > this.maxLineBytes) {
-      return { text: "", oversized: true, bytes: line.length };
-    }
-    return { text: decoder.decode(line), oversized: false, bytes: line.length };
-  }
 }

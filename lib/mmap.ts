@@ -33,6 +33,7 @@
 import { libc } from "./ffi/libc_ffi.ts";
 import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
+import { type FileStatus, fstat } from "./files.ts";
 
 /** `PROT_*` page protections for {@link mmap}, from `<sys/mman.h>`. */
 export const PROT = {
@@ -81,61 +82,6 @@ export const MS = {
  * ```
  */
 export const MAP_FAILED = 0xffffffffffffffffn;
-
-const S_IFMT = 0o170000;
-const FILE_TYPES: Readonly<Record<number, FileStatus["type"]>> = {
-  0o140000: "socket",
-  0o120000: "symlink",
-  0o100000: "file",
-  0o060000: "block",
-  0o040000: "directory",
-  0o020000: "char",
-  0o010000: "fifo",
-};
-
-/** What {@link fstat} reports (the fields this project needs). */
-export interface FileStatus {
-  /** `st_size`: bytes in the file (0 for devices, FIFOs...). */
-  size: number;
-  /** `st_mode`: file type and permission bits. */
-  mode: number;
-  /** The file type decoded from `st_mode`. */
-  type: "file" | "directory" | "fifo" | "char" | "block" | "socket" | "symlink" | "unknown";
-}
-
-/**
- * Offsets of `st_mode` and `st_size` in glibc's `struct stat`: x86_64 has
- * its own layout (mode at 24), aarch64 uses the generic one (mode at 16);
- * `st_size` is at 48 on both.
- */
-const STAT_MODE_OFFSET = Deno.build.arch === "x86_64" ? 24 : 16;
-const STAT_SIZE_OFFSET = 48;
-/** sizeof(struct stat) is 144 (x86_64) or 128 (aarch64); room to spare. */
-const STAT_SIZE = 256;
-
-/**
- * `fstat(2)`: the size and type of the file open on `fd`.
- *
- * @example
- * ```ts
- * import { openFile, O } from "./libc.ts";
- * import { fstat } from "./mmap.ts";
- * using f = openFile("/etc/hostname", O.RDONLY);
- * console.log(fstat(f.fd)); // { size: 7, mode: 33188, type: "file" }
- * ```
- */
-export function fstat(fd: number): FileStatus {
-  const buf = new Uint8Array(STAT_SIZE);
-  if (libc.fstat(fd, buf) === -1) failed("fstat", `fstat(${fd}, ...)`);
-  const view = new DataView(buf.buffer);
-  const mode = view.getUint32(STAT_MODE_OFFSET, true);
-  const size = Number(view.getBigInt64(STAT_SIZE_OFFSET, true));
-  const type = FILE_TYPES[mode & S_IFMT] ?? "unknown";
-  if (TRACING) {
-    traceLine(`fstat(${fd}, {st_mode=0${mode.toString(8)}, st_size=${size}})`, "0");
-  }
-  return { size, mode, type };
-}
 
 /**
  * `ftruncate(2)`: set the size of the file (or POSIX shared memory object)
@@ -429,7 +375,7 @@ export function mmap(
       mapping.unmap();
       throw e;
     }
-    if (status.type === "file" && status.size < offset + length) {
+    if (status.type === "regular file" && status.size < offset + length) {
       mapping.unmap();
       const name = options.subject ?? `fd ${fd}`;
       throw new Error(

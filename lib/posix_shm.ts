@@ -29,7 +29,8 @@ import { failed } from "./fd.ts";
 import { cString } from "./cstring.ts";
 import { O } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
-import { type FileStatus, fstat, ftruncate, MAP, type Mapping, mmap } from "./mmap.ts";
+import { ftruncate, MAP, type Mapping, mmap } from "./mmap.ts";
+import { type FileStatus, fstat } from "./files.ts";
 
 /** Where Linux (glibc) keeps POSIX shared memory objects: `/name` is `/dev/shm/name`. */
 export const SHM_DIR = "/dev/shm";

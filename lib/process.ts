@@ -367,6 +367,27 @@ export function killProcess(pid: number, signal: number): void {
 }
 
 /**
+ * Whether process `pid` exists: `kill(pid, 0)`, which sends nothing and
+ * only checks. ESRCH means gone; EPERM means alive but someone else's.
+ *
+ * @example
+ * ```ts
+ * import { getpid, processAlive } from "./process.ts";
+ * processAlive(getpid()); // true
+ * ```
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    killProcess(pid, 0);
+    return true;
+  } catch (e) {
+    if (e instanceof LibcError && e.errno === Errno.ESRCH) return false;
+    if (e instanceof LibcError && e.errno === Errno.EPERM) return true;
+    throw e;
+  }
+}
+
+/**
  * The argv that runs another TypeScript program of this suite in a fresh
  * Deno process: `[deno, "run", ...permissions, script, ...args]`. The way
  * a port starts "the child" that C would have forked.

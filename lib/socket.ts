@@ -38,6 +38,7 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { currentErrno, Errno, errnoName } from "./errno.ts";
 import { failed, Fd, waitFor } from "./fd.ts";
 import { POLL } from "./constants.ts";
+import { unlinkIfExists } from "./files.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 
 /** Socket constants from `<sys/socket.h>` (Linux). */
@@ -303,7 +304,7 @@ export function listenUnix(
     if (!open) return;
     open = false;
     s.close();
-    unlinkPath(path);
+    unlinkIfExists(path);
   };
   try {
     listen(s.fd, options.backlog ?? 16);
@@ -312,27 +313,6 @@ export function listenUnix(
     throw e;
   }
   return { fd: s.fd, path, close, [Symbol.dispose]: close };
-}
-
-/**
- * `unlink(2)` a socket file; a path that is already gone is not an error.
- *
- * @example
- * ```ts
- * import { unlinkPath } from "./socket.ts";
- * unlinkPath("/tmp/demo.sock");
- * ```
- */
-export function unlinkPath(path: string): void {
-  const shown = `unlink(${quoted(path)})`;
-  const bytes = encoder.encode(path);
-  const cpath = new Uint8Array(bytes.length + 1);
-  cpath.set(bytes);
-  if (libc.unlink(cpath) === -1) {
-    if (currentErrno() === Errno.ENOENT) return;
-    failed("unlink", shown, path);
-  }
-  if (TRACING) traceLine(shown, "0");
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
- * Reading lines from a descriptor (stdin by default) through libc `read`,
+ * Reading lines from a descriptor (stdin by default, or a socket) through
+ * libc `read`, split by {@link LineSplitter},
  * waiting with `poll` in short slices so that Ctrl+C still works while a
  * program waits for the user, and nothing is left pending at exit.
  *
  * @module
  */
 import { readAsync } from "./fd.ts";
-
-const decoder = new TextDecoder();
+import { LineSplitter } from "./lines.ts";
 
 /**
  * A buffered line reader. `readLine()` gives a line like C's `fgets`: with
@@ -26,7 +26,7 @@ const decoder = new TextDecoder();
 export class LineReader {
   /** The descriptor lines are read from. */
   readonly fd: number;
-  #pending = new Uint8Array(0);
+  #lines = new LineSplitter();
   #eof = false;
   #chunk = new Uint8Array(4096);
 
@@ -38,27 +38,12 @@ export class LineReader {
   /** The next line with its `"\n"` (if any), or `null` at end of file. */
   async readLine(): Promise<string | null> {
     for (;;) {
-      const newline = this.#pending.indexOf(10);
-      if (newline !== -1) {
-        const line = this.#pending.subarray(0, newline + 1);
-        this.#pending = this.#pending.slice(newline + 1);
-        return decoder.decode(line);
-      }
-      if (this.#eof) {
-        if (this.#pending.length === 0) return null;
-        const rest = decoder.decode(this.#pending);
-        this.#pending = new Uint8Array(0);
-        return rest;
-      }
+      const line = this.#lines.next();
+      if (line) return `${line.text}\n`;
+      if (this.#eof) return this.#lines.end()?.text ?? null;
       const n = await readAsync(this.fd, this.#chunk);
-      if (n === 0) {
-        this.#eof = true;
-        continue;
-      }
-      const joined = new Uint8Array(this.#pending.length + n);
-      joined.set(this.#pending);
-      joined.set(this.#chunk.subarray(0, n), this.#pending.length);
-      this.#pending = joined;
+      if (n === 0) this.#eof = true;
+      else this.#lines.push(this.#chunk.subarray(0, n));
     }
   }
 }

@@ -13,6 +13,7 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { cString, cStringAt } from "./cstring.ts";
 import { failed } from "./fd.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { formatKey } from "./keys.ts";
 
 /** `<sys/ipc.h>`: flags for `*get` and commands for `*ctl`. */
 export const IPC = {
@@ -90,20 +91,6 @@ export function readIpcPerm(view: DataView, offset = 0): IpcPerm {
 }
 
 /**
- * A key as `ipcs` prints it: `0x%08x` of the unsigned 32-bit value.
- *
- * @example
- * ```ts
- * import { formatKey } from "./sysv_ipc.ts";
- * formatKey(0x12345678); // "0x12345678"
- * formatKey(-1); // "0xffffffff"
- * ```
- */
-export function formatKey(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
-}
-
-/**
  * A `*get` flag word as C source would write it, for trace lines:
  * `IPC_CREAT|IPC_EXCL|0660`.
  *
@@ -123,26 +110,14 @@ export function ipcFlagText(flags: number): string {
 }
 
 /**
- * A key as the argument of a trace line: `IPC_PRIVATE` or `0x12345678`.
- *
- * @example
- * ```ts
- * import { keyText } from "./sysv_ipc.ts";
- * keyText(0); // "IPC_PRIVATE"
- * ```
- */
-export function keyText(key: number): string {
-  return key === IPC.PRIVATE ? "IPC_PRIVATE" : formatKey(key);
-}
-
-/**
  * `ftok(3)`: a key made from an existing file's inode and device numbers
  * and the low 8 bits of `projectId`. Two programs that name the same file
  * and id get the same key. Fails (ENOENT...) when the file does not exist.
  *
  * @example
  * ```ts
- * import { ftok, formatKey } from "./sysv_ipc.ts";
+ * import { ftok } from "./sysv_ipc.ts";
+ * import { formatKey } from "./keys.ts";
  * const key = ftok("/etc/hostname", 1234); // seed 003's sysv_shmget does this
  * console.log(formatKey(key));
  * ```

@@ -13,7 +13,8 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { currentErrno, Errno, LibcError } from "./errno.ts";
 import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
-import { dateOrNull, formatKey, IPC, type IpcPerm, keyText, readIpcPerm } from "./sysv_ipc.ts";
+import { dateOrNull, IPC, type IpcPerm, readIpcPerm } from "./sysv_ipc.ts";
+import { formatKey, keyText } from "./keys.ts";
 import { decodeShmidDs, SHM, shmget, SHMID_DS, shmRemove, type ShmStat } from "./sysv_shm.ts";
 
 /** The three kinds, named as `/proc/sysvipc/*` names them. */

@@ -19,7 +19,8 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { Errno, LibcError } from "./errno.ts";
 import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
-import { IPC, ipcFlagText, type IpcPerm, keyText, readIpcPerm } from "./sysv_ipc.ts";
+import { IPC, ipcFlagText, type IpcPerm, readIpcPerm } from "./sysv_ipc.ts";
+import { keyText } from "./keys.ts";
 
 /** `msgrcv` flags from `<sys/msg.h>` (beyond `IPC.NOWAIT`). */
 export const MSG = {

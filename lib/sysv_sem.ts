@@ -30,7 +30,8 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { Errno, LibcError } from "./errno.ts";
 import { failed, POLL_SLICE_MS, yieldToEventLoop } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
-import { formatKey, IPC, ipcFlagText, keyText } from "./sysv_ipc.ts";
+import { IPC, ipcFlagText } from "./sysv_ipc.ts";
+import { formatKey, keyText } from "./keys.ts";
 
 /** `<sys/sem.h>` flags and `semctl` commands. */
 export const SEM = {

@@ -35,7 +35,8 @@ import { Errno, LibcError } from "./errno.ts";
 import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
 import { cString, cStringAt } from "./cstring.ts";
-import { dateOrNull, formatKey, IPC, ipcFlagText, keyText, readIpcPerm } from "./sysv_ipc.ts";
+import { dateOrNull, IPC, ipcFlagText, readIpcPerm } from "./sysv_ipc.ts";
+import { formatKey, keyText } from "./keys.ts";
 
 /** `<sys/shm.h>`: `shmat` flags, `shmctl` commands, mode bits. */
 export const SHM = {

@@ -18,7 +18,7 @@ import {
   openFifoForWriting,
   unlink,
   waitForWriter,
-} from "../lib/fifo.ts";
+} from "../lib/libc.ts";
 
 const encoder = new TextEncoder();
 

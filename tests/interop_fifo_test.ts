@@ -15,7 +15,8 @@ import { HANG_DEADLINE_MS, start, startC, type Started, tempDir } from "./_helpe
 import { LeakGuard } from "./_helpers/leaks.ts";
 import { buildOriginal } from "../scripts/c_originals.ts";
 import { O, openFile } from "../lib/libc.ts";
-import { mkfifo, unlink } from "../lib/fifo.ts";
+import { mkfifo } from "../lib/fifo.ts";
+import { unlink } from "../lib/files.ts";
 
 type Side = "C" | "port";
 const SIDES: Side[] = ["C", "port"];

@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { buildOriginal } from "../scripts/c_originals.ts";
-import { formatKey } from "../lib/sysv_ipc.ts";
+import { formatKey } from "../lib/keys.ts";
 import { Segment, shmStat } from "../lib/sysv_shm.ts";
 import { randomKey, start, startC, type Started, tempDir } from "./_helpers/run.ts";
 import { LeakGuard, sysvObjects } from "./_helpers/leaks.ts";

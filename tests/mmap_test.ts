@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { run, start, type Started, tempDir } from "./_helpers/run.ts";
 import { LibcError, O, openFile } from "../lib/libc.ts";
-import { fstat, ftruncate, MAP, MAP_FAILED, mmap, MS, msync, munmap, PROT } from "../lib/mmap.ts";
+import { ftruncate, MAP, MAP_FAILED, mmap, MS, msync, munmap, PROT } from "../lib/mmap.ts";
+import { fstat } from "../lib/files.ts";
 import { libc } from "../lib/ffi/libc_ffi.ts";
 
 const CONTENTS = `(*) What's difference between Shared mmap and Private mmap?${
@@ -350,7 +351,7 @@ Deno.test("lib mmap: an empty (or too short) file is refused with a clear error,
   );
   ftruncate(fd.fd, 64);
   assert.equal(fstat(fd.fd).size, 64);
-  assert.equal(fstat(fd.fd).type, "file");
+  assert.equal(fstat(fd.fd).type, "regular file");
   using m = mmap(64, PROT.READ | PROT.WRITE, MAP.SHARED, fd.fd);
   assert.deepEqual(m.bytes, new Uint8Array(64)); // ftruncate's new bytes are zeros
 });

@@ -231,7 +231,7 @@ Deno.test("lib posix_shm: open, size, map, dispose; close and unlink are each do
       assert.throws(() => shm.map(4096, PROT.READ | PROT.WRITE), /the file is 0 bytes/);
       shm.truncate(8192);
       assert.equal(shm.size, 8192);
-      assert.equal(shm.stat().type, "file");
+      assert.equal(shm.stat().type, "regular file");
       using m = shm.map(8192, PROT.READ | PROT.WRITE, MAP.SHARED);
       m.bytes[5000] = 42;
       // A second opener sees the same memory.

@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { libc } from "../lib/ffi/libc_ffi.ts";
-import { formatKey, ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
+import { ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
+import { formatKey } from "../lib/keys.ts";
 import {
   type Attachment,
   Segment,

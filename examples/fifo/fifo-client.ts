@@ -50,14 +50,14 @@ import {
 } from "../../lib/libc.ts";
 import {
   ensureFifo,
-  fdType,
+  fstat,
   LineSplitter,
   NotAFifoError,
   openFifoForReading,
   unlink,
   unlinkIfExists,
   writeAllAsync,
-} from "../../lib/fifo.ts";
+} from "../../lib/libc.ts";
 import { formatRequest, MAX_COUNT, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";
 
 const USAGE =
@@ -77,7 +77,7 @@ function openRequestFifo(path: string): Fd {
     }
     throw e;
   }
-  const type = fdType(fd.fd);
+  const type = fstat(fd.fd).type;
   if (type !== "fifo") {
     fd.close();
     throw new NotAFifoError(path, type, "open succeeded, fstat says so");

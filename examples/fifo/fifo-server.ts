@@ -63,11 +63,11 @@ import {
 } from "../../lib/libc.ts";
 import {
   ensureFifo,
-  fdType,
+  fstat,
   LineSplitter,
   openFifoForReading,
   unlinkIfExists,
-} from "../../lib/fifo.ts";
+} from "../../lib/libc.ts";
 import { parseRequest, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";
 
 const USAGE = "usage: fifo-server [--path FIFO]   (default: seqnum_sv in the current directory)";
@@ -109,7 +109,7 @@ function reply(requestFifo: string, pid: number, text: string): string | undefin
     throw e;
   }
   try {
-    const type = fdType(fd.fd);
+    const type = fstat(fd.fd).type;
     if (type !== "fifo") return `${path} is a ${type}, not a FIFO: not writing to it`;
     const bytes = encoder.encode(`${text}\n`);
     // A reply of at most PIPE_BUF bytes into a non-blocking FIFO is

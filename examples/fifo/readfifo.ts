@@ -76,7 +76,7 @@ import {
   unlink,
   unlinkIfExists,
   waitForWriter,
-} from "../../lib/fifo.ts";
+} from "../../lib/libc.ts";
 
 const USAGE = "usage: readfifo [--path FIFO]   (default: testfifo in the current directory)";
 

@@ -97,7 +97,7 @@ import {
   unlink,
   unlinkIfExists,
   writeAllAsync,
-} from "../../lib/fifo.ts";
+} from "../../lib/libc.ts";
 
 const USAGE = "usage: writefifo [--path FIFO]   (default: testfifo in the current directory)";
 const encoder = new TextEncoder();

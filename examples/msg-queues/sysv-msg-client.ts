@@ -41,7 +41,7 @@ import {
   UsageError,
 } from "../../lib/libc.ts";
 import { MessageQueue } from "../../lib/sysv_msg.ts";
-import { formatKey } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import {
   decodeText,
   DEFAULT_KEY,

@@ -49,7 +49,8 @@ import {
   writeAll,
 } from "../../lib/libc.ts";
 import { libc } from "../../lib/ffi/libc_ffi.ts";
-import { acceptAsync, listenUnix, sendFds, unlinkPath } from "../../lib/socket.ts";
+import { acceptAsync, listenUnix, sendFds } from "../../lib/socket.ts";
+import { unlinkIfExists } from "../../lib/files.ts";
 import { FD_PASS_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: fd-pass-sender [--path FILE] [--file PATH [--unlink]] [--clients N]";
@@ -85,7 +86,7 @@ async function main(args: string[]): Promise<number> {
   if (filePath !== undefined) {
     what = filePath;
     if (unlinkFile) {
-      unlinkPath(filePath); // from now on only our descriptor leads to the file
+      unlinkIfExists(filePath); // from now on only our descriptor leads to the file
       what = `${filePath}, now deleted`;
     }
   }

@@ -26,7 +26,7 @@
  * @module
  */
 import { LibcError, parseInteger, runMain, setTraceRole, UsageError } from "../../lib/libc.ts";
-import { formatKey } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import { idOfKey, type IpcKind, ipcKindName, removeIpc } from "../../lib/sysv_ipcs.ts";
 
 const USAGE =

@@ -29,7 +29,8 @@
  * @module
  */
 import { runMain, setTraceRole, UsageError, writeAll } from "../../lib/libc.ts";
-import { formatKey, userName } from "../../lib/sysv_ipc.ts";
+import { userName } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import {
   listMessageQueues,
   listSemaphoreArrays,

@@ -34,7 +34,7 @@
  * @module
  */
 import { LibcError, runMain, setTraceRole, takeFlag } from "../../lib/libc.ts";
-import { formatKey } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import { Segment } from "../../lib/sysv_shm.ts";
 import { noMoreArguments, SHMKEY, SHMSIZE, takeKey } from "./options.ts";
 

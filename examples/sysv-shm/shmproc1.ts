@@ -68,7 +68,8 @@ import {
   S,
   setTraceRole,
 } from "../../lib/libc.ts";
-import { formatKey, IPC } from "../../lib/sysv_ipc.ts";
+import { IPC } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import { Segment } from "../../lib/sysv_shm.ts";
 import { noMoreArguments, SHMSIZE, takeKey } from "./options.ts";
 

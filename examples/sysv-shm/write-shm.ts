@@ -33,7 +33,8 @@
  * @module
  */
 import { getpid, runMain, setTraceRole, UsageError } from "../../lib/libc.ts";
-import { formatKey, IPC } from "../../lib/sysv_ipc.ts";
+import { IPC } from "../../lib/sysv_ipc.ts";
+import { formatKey } from "../../lib/keys.ts";
 import { Segment } from "../../lib/sysv_shm.ts";
 import { SHMKEY, SHMSIZE, takeKey } from "./options.ts";
 
