@@ -288,6 +288,37 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   return r;
 }
 
+/** `lseek(2)` whence values (`<unistd.h>`). */
+export const SEEK = {
+  /** The offset is `offset`. */
+  SET: 0,
+  /** The offset is the current one plus `offset`. */
+  CUR: 1,
+  /** The offset is the file's size plus `offset`. */
+  END: 2,
+} as const;
+
+/**
+ * `lseek(2)`: move the file offset of `fd` (shared by every descriptor of
+ * the same open file, across processes too); returns the new offset.
+ *
+ * @example
+ * ```ts
+ * import { lseek, openFile, O, SEEK } from "./libc.ts";
+ * using f = openFile("/etc/hostname", O.RDONLY);
+ * lseek(f.fd, 0, SEEK.SET); // 0: back to the start
+ * ```
+ */
+export function lseek(fd: number, offset: number, whence: number): number {
+  const shown = `lseek(${fd}, ${offset}, ${
+    ["SEEK_SET", "SEEK_CUR", "SEEK_END"][whence] ?? String(whence)
+  })`;
+  const r = libc.lseek(fd, BigInt(offset), whence);
+  if (r === -1n) failed("lseek", shown);
+  if (TRACING) traceLine(shown, String(r));
+  return Number(r);
+}
+
 /**
  * Switch `O_NONBLOCK` on or off for `fd`.
  *
@@ -332,55 +363,31 @@ export function pollOne(fd: number, events: number, timeoutMs: number): number {
 }
 
 /**
- * How long one synchronous `poll` may block inside {@link waitFor}. While
+ * How long one synchronous `poll` may block inside {@link pollAsync}. While
  * it blocks, the isolate is frozen (no timers, no signal listeners), so it
  * is kept short: a Ctrl+C is handled within about this many milliseconds.
  */
 export const POLL_SLICE_MS = 50;
 
 /**
- * Give the event loop one turn (timers, signal listeners, I/O).
+ * Give the event loop a turn (timers, signal listeners, I/O), or `ms`
+ * milliseconds of turns: the pause of a retry loop that must still hear
+ * Ctrl+C (a `sleep` inside an FFI call would not).
  *
  * @example
  * ```ts
  * import { pollOne, POLL, yieldToEventLoop } from "./libc.ts";
  * while (pollOne(0, POLL.IN, 50) === 0) await yieldToEventLoop(); // Ctrl+C still works
+ * await yieldToEventLoop(50); // a 50 ms pause that signal listeners can interrupt
  * ```
  */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+export function yieldToEventLoop(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
- * Wait until `fd` reports one of `events` (or an error/hang-up), without
- * making the program deaf to signals: a blocking FFI call would freeze the
- * isolate, so this polls in short slices and yields to the event loop in
- * between, where `Deno.addSignalListener` callbacks run. Returns the events.
- *
- * @example
- * ```ts
- * import { waitFor, POLL, read } from "./libc.ts";
- * await waitFor(0, POLL.IN); // Ctrl+C still works while we wait
- * read(0, new Uint8Array(100));
- * ```
- */
-export async function waitFor(
-  fd: number,
-  events: number,
-  options: { timeoutMs?: number } = {},
-): Promise<number> {
-  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-  for (;;) {
-    const slice = Math.max(0, Math.min(POLL_SLICE_MS, deadline - Date.now()));
-    const revents = pollOne(fd, events, slice);
-    if (revents !== 0) return revents;
-    if (Date.now() >= deadline) return 0;
-    await yieldToEventLoop();
-  }
-}
-
-/**
- * One descriptor and the `poll` events wanted on it.
+ * One descriptor and the `poll` events wanted on it: C's `struct pollfd`
+ * without `revents` (the functions return those).
  *
  * @example
  * ```ts
@@ -398,7 +405,9 @@ export interface PollWant {
 
 /**
  * `poll(2)` on several descriptors at once: the `revents` of each, in
- * order (0 where nothing happened; all 0 on timeout or EINTR).
+ * order (0 where nothing happened; all 0 on timeout or EINTR). It blocks
+ * for up to `timeoutMs` inside one FFI call: to wait longer, use
+ * {@link pollAsync}.
  *
  * @example
  * ```ts
@@ -436,33 +445,62 @@ export function pollMany(wants: PollWant[], timeoutMs: number): number[] {
 }
 
 /**
- * Wait, signal-friendly (short `poll` slices, the event loop turning in
- * between), until any of several descriptors reports an event; returns
- * each one's `revents`. E.g. wait for a line on stdin *or* for the FIFO's
- * reader to go away (POLLERR on the write end) at the same time.
+ * `poll(2)` that waits without making the program deaf to signals: C's
+ * `poll(fds, nfds, timeout)` for the ports. A `poll` that blocks inside one
+ * FFI call freezes the isolate (no timers, no `Deno.addSignalListener`
+ * callbacks, so Ctrl+C could not run the cleanups); this one polls in
+ * {@link POLL_SLICE_MS} slices and gives the event loop a turn in between.
+ * Resolves to the `revents` of each descriptor, in order, once any of them
+ * reports an event (POLLERR, POLLHUP and POLLNVAL are always reported); all
+ * 0 when `timeoutMs` passed first (default -1: wait for ever, as in C).
+ * Only slices that report something are traced.
  *
  * @example
  * ```ts
- * import { waitForAny } from "./fd.ts";
- * import { POLL } from "./constants.ts";
+ * import { pollAsync, POLL, read } from "./libc.ts";
  * const fifoFd = 5; // a FIFO's write end
- * const [stdin, fifo] = await waitForAny([
+ * // poll(fds, 2, -1): a line on stdin, or the FIFO's reader gone (POLLERR)
+ * const [stdin, fifo] = await pollAsync([
  *   { fd: 0, events: POLL.IN },
- *   { fd: fifoFd, events: 0 }, // POLLERR: the reader has gone
+ *   { fd: fifoFd, events: 0 },
  * ]);
+ * if (stdin & POLL.IN) read(0, new Uint8Array(100));
  * ```
  */
-export async function waitForAny(wants: PollWant[]): Promise<number[]> {
+export async function pollAsync(wants: PollWant[], timeoutMs = -1): Promise<number[]> {
+  const deadline = timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
   for (;;) {
-    const revents = pollMany(wants, POLL_SLICE_MS);
+    const slice = Math.max(0, Math.min(POLL_SLICE_MS, deadline - Date.now()));
+    const revents = pollMany(wants, slice);
     if (revents.some((v) => v !== 0)) return revents;
+    if (Date.now() >= deadline) return revents;
     await yieldToEventLoop();
   }
 }
 
 /**
+ * {@link pollAsync} on one descriptor: its `revents`, 0 when `timeoutMs`
+ * passed first.
+ *
+ * @example
+ * ```ts
+ * import { waitFor, POLL, read } from "./libc.ts";
+ * await waitFor(0, POLL.IN); // Ctrl+C still works while we wait
+ * read(0, new Uint8Array(100));
+ * ```
+ */
+export async function waitFor(
+  fd: number,
+  events: number,
+  options: { timeoutMs?: number } = {},
+): Promise<number> {
+  const [revents] = await pollAsync([{ fd, events }], options.timeoutMs ?? -1);
+  return revents;
+}
+
+/**
  * Like {@link read}, but first waits (signal-friendly, see
- * {@link waitFor}) until `fd` is readable or hung up. Returns 0 at EOF.
+ * {@link pollAsync}) until `fd` is readable or hung up. Returns 0 at EOF.
  *
  * @example
  * ```ts

@@ -23,6 +23,7 @@ import { failed, waitFor } from "./fd.ts";
 import { cString } from "./cstring.ts";
 import { O, POLL } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 /** `struct mq_attr`, decoded. */
 export interface MqAttr {
@@ -80,31 +81,106 @@ export interface MqMessage {
 }
 
 /**
- * An open POSIX message queue descriptor (`mqd_t`, an fd on Linux).
- * Closing it (or leaving a `using` block) does not remove the queue: that is
- * {@link mqUnlink}'s job.
+ * Options of {@link PosixMessageQueue.create} and {@link PosixMessageQueue.open}.
  *
  * @example
  * ```ts
- * import { mqOpen, mqUnlink } from "./posix_mq.ts";
+ * import type { MqOptions } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * {
- *   using q = mqOpen("/demo-queue", O.CREAT | O.RDWR, 0o600, { maxMessages: 4, messageSize: 64 });
- *   q.send(new TextEncoder().encode("hi"), 5);
- *   console.log(q.receive().priority); // 5
- * }
- * mqUnlink("/demo-queue");
+ * const options: MqOptions = { flags: O.WRONLY, attr: { maxMessages: 8, messageSize: 128 } };
  * ```
  */
-export class PosixMessageQueue implements Disposable {
+export interface MqOptions {
+  /**
+   * `mq_open`'s flags: `O.RDONLY`, `O.WRONLY` or `O.RDWR` (the default),
+   * optionally `O.NONBLOCK`; with open also `O.CREAT` as a C program writes it.
+   */
+  flags?: number;
+  /** Permission bits when creating (default 0o600). */
+  mode?: number;
+  /** `mq_maxmsg` and `mq_msgsize` when creating (default: /proc/sys/fs/mqueue/). */
+  attr?: Pick<MqAttr, "maxMessages" | "messageSize">;
+}
+
+/**
+ * An open POSIX message queue descriptor (`mqd_t`, an fd on Linux). It
+ * follows the rules of every IPC object handle (ipc_object.ts):
+ * `create`/`open`, `owned`, `keep()`/`own()`, `remove()` (`mq_unlink`),
+ * `close()` (`mq_close`); dispose closes, then removes while owned.
+ *
+ * @example
+ * ```ts
+ * import { PosixMessageQueue } from "./posix_mq.ts";
+ * using q = PosixMessageQueue.create("/demo-queue", {
+ *   attr: { maxMessages: 4, messageSize: 64 },
+ * });                                               // mq_open(O_RDWR|O_CREAT|O_EXCL)
+ * q.send(new TextEncoder().encode("hi"), 5);        // mq_send
+ * console.log(q.receive(64).priority); // 5         // mq_receive
+ * q.close();                                        // mq_close
+ * q.remove();                                       // mq_unlink
+ * ```
+ */
+export class PosixMessageQueue extends IpcObject {
   /** The queue's name, e.g. `/demo-queue`. */
   readonly name: string;
   #mqd: number;
 
-  /** Take ownership of descriptor `mqd` opened for `name`. */
-  constructor(name: string, mqd: number) {
+  private constructor(name: string, mqd: number, owned: boolean) {
+    super(owned);
     this.name = name;
     this.#mqd = mqd;
+  }
+
+  /**
+   * A new queue: `mq_open(name, O_RDWR|O_CREAT|O_EXCL, mode, attr)` (EEXIST
+   * if there is one; `flags` gives another access mode, `O.NONBLOCK`). Owned.
+   *
+   * @example
+   * ```ts
+   * import { PosixMessageQueue } from "./posix_mq.ts";
+   * using q = PosixMessageQueue.create("/demo-queue", { mode: 0o600 });
+   * ```
+   */
+  static create(name: string, options: MqOptions = {}): PosixMessageQueue {
+    const flags = (options.flags ?? O.RDWR) | O.CREAT | O.EXCL;
+    return new PosixMessageQueue(
+      name,
+      mqOpen(name, flags, options.mode ?? 0o600, options.attr),
+      true,
+    );
+  }
+
+  /**
+   * `mq_open(name, flags, mode, attr)` as a C program writes it (default
+   * `O_RDWR`): the existing queue, or with `O.CREAT` one made if missing.
+   * Owned only with `O.CREAT|O.EXCL`. ENOENT without O_CREAT if there is
+   * none; a name without its leading slash gives EINVAL.
+   *
+   * @example
+   * ```ts
+   * import { PosixMessageQueue } from "./posix_mq.ts";
+   * import { O } from "./constants.ts";
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.WRONLY });
+   * ```
+   */
+  static open(name: string, options: MqOptions = {}): PosixMessageQueue {
+    const flags = options.flags ?? O.RDWR;
+    const owned = (flags & (O.CREAT | O.EXCL)) === (O.CREAT | O.EXCL);
+    return new PosixMessageQueue(
+      name,
+      mqOpen(name, flags, options.mode ?? 0o600, options.attr),
+      owned,
+    );
+  }
+
+  /** `mq_unlink(name)`. */
+  protected removeCall(): void {
+    mqUnlink(this.name);
+  }
+
+  /** Closes the descriptor (dispose). */
+  protected override closeHandle(): void {
+    this.close();
   }
 
   /** The descriptor; throws once closed. */
@@ -123,9 +199,9 @@ export class PosixMessageQueue implements Disposable {
    *
    * @example
    * ```ts
-   * import { mqOpen } from "./posix_mq.ts";
+   * import { PosixMessageQueue } from "./posix_mq.ts";
    * import { O } from "./constants.ts";
-   * using q = mqOpen("/demo-queue", O.RDONLY);
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY });
    * console.log(q.attributes().currentMessages);
    * ```
    */
@@ -138,9 +214,9 @@ export class PosixMessageQueue implements Disposable {
    *
    * @example
    * ```ts
-   * import { mqOpen } from "./posix_mq.ts";
+   * import { PosixMessageQueue } from "./posix_mq.ts";
    * import { O } from "./constants.ts";
-   * using q = mqOpen("/demo-queue", O.WRONLY);
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.WRONLY });
    * q.send(new TextEncoder().encode("urgent"), 10);
    * ```
    */
@@ -153,9 +229,9 @@ export class PosixMessageQueue implements Disposable {
    *
    * @example
    * ```ts
-   * import { mqOpen } from "./posix_mq.ts";
+   * import { PosixMessageQueue } from "./posix_mq.ts";
    * import { O } from "./constants.ts";
-   * using q = mqOpen("/demo-queue", O.WRONLY | O.NONBLOCK);
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.WRONLY | O.NONBLOCK });
    * await q.sendAsync(new TextEncoder().encode("later"), 1);
    * ```
    */
@@ -164,33 +240,38 @@ export class PosixMessageQueue implements Disposable {
   }
 
   /**
-   * {@link mqReceive} on this queue, with a buffer of `mq_msgsize` bytes.
+   * {@link mqReceive} on this queue, into a buffer of `maxSize` bytes (at
+   * least the queue's `mq_msgsize`, which `attributes()` tells: EMSGSIZE otherwise).
    *
    * @example
    * ```ts
-   * import { mqOpen } from "./posix_mq.ts";
+   * import { PosixMessageQueue } from "./posix_mq.ts";
    * import { O } from "./constants.ts";
-   * using q = mqOpen("/demo-queue", O.RDONLY | O.NONBLOCK);
-   * const { data, priority } = q.receive(); // EAGAIN when empty
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY | O.NONBLOCK });
+   * const { data, priority } = q.receive(q.attributes().messageSize); // EAGAIN when empty
    * ```
    */
-  receive(): MqMessage {
-    return mqReceive(this.mqd, this.attributes().messageSize);
+  receive(maxSize: number): MqMessage {
+    return mqReceive(this.mqd, maxSize);
   }
 
   /**
-   * {@link mqReceiveAsync} on this queue; `null` after `timeoutMs`.
+   * {@link mqReceiveAsync} on this queue (buffer of `maxSize` bytes, as for
+   * `receive`); `null` after `timeoutMs`.
    *
    * @example
    * ```ts
-   * import { mqOpen } from "./posix_mq.ts";
+   * import { PosixMessageQueue } from "./posix_mq.ts";
    * import { O } from "./constants.ts";
-   * using q = mqOpen("/demo-queue", O.RDONLY | O.NONBLOCK);
-   * const message = await q.receiveAsync();
+   * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY | O.NONBLOCK });
+   * const message = await q.receiveAsync(8192);
    * ```
    */
-  receiveAsync(options: { timeoutMs?: number } = {}): Promise<MqMessage | null> {
-    return mqReceiveAsync(this.mqd, this.attributes().messageSize, options);
+  receiveAsync(
+    maxSize: number,
+    options: { timeoutMs?: number } = {},
+  ): Promise<MqMessage | null> {
+    return mqReceiveAsync(this.mqd, maxSize, options);
   }
 
   /** `mq_close(3)`; a second call does nothing. */
@@ -201,33 +282,15 @@ export class PosixMessageQueue implements Disposable {
     if (libc.mq_close(mqd) === -1) failed("mq_close", `mq_close(${mqd})`);
     if (TRACING) traceLine(`mq_close(${mqd})`, "0");
   }
-
-  /** Close the descriptor (same as {@link PosixMessageQueue.close}). */
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
-/**
- * `mq_open(3)`: open (with `O.CREAT`: create) the queue `name`. `attr`
- * sets `mq_maxmsg` and `mq_msgsize` at creation (both or neither; the
- * defaults come from /proc/sys/fs/mqueue/). Errors name the queue:
- * `mq_open /x: ENOENT (No such file or directory)`; a name without its
- * leading slash gives EINVAL.
- *
- * @example
- * ```ts
- * import { mqOpen } from "./posix_mq.ts";
- * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.CREAT | O.WRONLY, 0o600, { maxMessages: 8, messageSize: 128 });
- * ```
- */
-export function mqOpen(
+/** `mq_open(3)`: the descriptor; errors name the queue. */
+function mqOpen(
   name: string,
   oflag: number,
-  mode = 0o600,
+  mode: number,
   attr?: Pick<MqAttr, "maxMessages" | "messageSize">,
-): PosixMessageQueue {
+): number {
   const attrText = attr === undefined
     ? "NULL"
     : `{mq_maxmsg=${attr.maxMessages}, mq_msgsize=${attr.messageSize}}`;
@@ -242,7 +305,7 @@ export function mqOpen(
   );
   if (mqd === -1) failed("mq_open", shown, name);
   if (TRACING) traceLine(shown, String(mqd));
-  return new PosixMessageQueue(name, mqd);
+  return mqd;
 }
 
 /**
@@ -250,9 +313,9 @@ export function mqOpen(
  *
  * @example
  * ```ts
- * import { mqGetattr, mqOpen } from "./posix_mq.ts";
+ * import { mqGetattr, PosixMessageQueue } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.RDONLY);
+ * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY });
  * console.log(mqGetattr(q.mqd)); // { flags: 0, maxMessages: 10, messageSize: 8192, ... }
  * ```
  */
@@ -278,9 +341,9 @@ export function mqGetattr(mqd: number): MqAttr {
  *
  * @example
  * ```ts
- * import { mqOpen, mqSend } from "./posix_mq.ts";
+ * import { PosixMessageQueue, mqSend } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.WRONLY);
+ * using q = PosixMessageQueue.open("/demo-queue", { flags: O.WRONLY });
  * mqSend(q.mqd, new TextEncoder().encode("hello"), 3);
  * ```
  */
@@ -298,9 +361,9 @@ export function mqSend(mqd: number, data: Uint8Array, priority = 0): void {
  *
  * @example
  * ```ts
- * import { mqOpen, mqReceive } from "./posix_mq.ts";
+ * import { PosixMessageQueue, mqReceive } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.RDONLY | O.NONBLOCK);
+ * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY | O.NONBLOCK });
  * const { data, priority } = mqReceive(q.mqd, q.attributes().messageSize);
  * ```
  */
@@ -325,9 +388,9 @@ export function mqReceive(mqd: number, maxSize: number): MqMessage {
  *
  * @example
  * ```ts
- * import { mqOpen, mqReceiveAsync } from "./posix_mq.ts";
+ * import { PosixMessageQueue, mqReceiveAsync } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.RDONLY | O.NONBLOCK);
+ * using q = PosixMessageQueue.open("/demo-queue", { flags: O.RDONLY | O.NONBLOCK });
  * const message = await mqReceiveAsync(q.mqd, q.attributes().messageSize, { timeoutMs: 500 });
  * ```
  */
@@ -361,9 +424,9 @@ export async function mqReceiveAsync(
  *
  * @example
  * ```ts
- * import { mqOpen, mqSendAsync } from "./posix_mq.ts";
+ * import { PosixMessageQueue, mqSendAsync } from "./posix_mq.ts";
  * import { O } from "./constants.ts";
- * using q = mqOpen("/demo-queue", O.WRONLY | O.NONBLOCK);
+ * using q = PosixMessageQueue.open("/demo-queue", { flags: O.WRONLY | O.NONBLOCK });
  * await mqSendAsync(q.mqd, new TextEncoder().encode("hi"), 0);
  * ```
  */

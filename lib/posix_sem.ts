@@ -25,6 +25,7 @@ import { failed, POLL_SLICE_MS, yieldToEventLoop } from "./fd.ts";
 import { cString } from "./cstring.ts";
 import { O } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 const ALL_ONES = 0xffffffffffffffffn;
 
@@ -36,43 +37,67 @@ function oflagText(oflag: number): string {
 }
 
 /**
- * An open named semaphore. `close()` (or leaving a `using` block) calls
- * `sem_close` once; using it afterwards throws a clear Error instead of
- * touching unmapped memory. The name stays until {@link semUnlink}.
+ * Options of {@link NamedSemaphore.create} and {@link NamedSemaphore.open}.
  *
  * @example
  * ```ts
- * import { NamedSemaphore, semUnlink } from "./posix_sem.ts";
- * {
- *   using sem = NamedSemaphore.create("/demo-sem", 1);
- *   await sem.wait();
- *   sem.post();
- * }
- * semUnlink("/demo-sem");
+ * import type { NamedSemaphoreOptions } from "./posix_sem.ts";
+ * const options: NamedSemaphoreOptions = { value: 1, mode: 0o600 };
  * ```
  */
-export class NamedSemaphore implements Disposable {
+export interface NamedSemaphoreOptions {
+  /** `sem_open`'s oflag with open: 0 (the default) or `O.CREAT` as a C program writes it. */
+  flags?: number;
+  /** Permission bits when creating (default 0o600). */
+  mode?: number;
+  /** The initial value when creating (default 0). */
+  value?: number;
+}
+
+/**
+ * An open named semaphore. It follows the rules of every IPC object handle
+ * (ipc_object.ts): `create`/`open`, `owned`, `keep()`/`own()`, `remove()`
+ * (`sem_unlink`), `close()` (`sem_close`, once; using it afterwards throws
+ * a clear Error instead of touching unmapped memory); dispose closes, then
+ * removes while owned.
+ *
+ * @example
+ * ```ts
+ * import { NamedSemaphore } from "./posix_sem.ts";
+ * using sem = NamedSemaphore.create("/demo-sem", { value: 1 }); // sem_open(O_CREAT|O_EXCL)
+ * await sem.wait();                                             // sem_wait
+ * sem.post();                                                   // sem_post
+ * sem.close();                                                  // sem_close
+ * sem.remove();                                                 // sem_unlink
+ * ```
+ */
+export class NamedSemaphore extends IpcObject {
   /** The semaphore's name, e.g. `/demo-sem`. */
   readonly name: string;
   #sem: Deno.PointerObject | null;
 
-  private constructor(name: string, sem: Deno.PointerObject) {
+  private constructor(name: string, sem: Deno.PointerObject, owned: boolean) {
+    super(owned);
     this.name = name;
     this.#sem = sem;
   }
 
   /**
-   * `sem_open(name, oflag, mode, value)`. Errors name the semaphore;
-   * ENOENT without O_CREAT when it does not exist, EEXIST with O_EXCL.
+   * `sem_open(name, flags, mode, value)` as a C program writes it: the
+   * existing semaphore, or with `O.CREAT` one made if missing. Owned only
+   * with `O.CREAT|O.EXCL`. ENOENT without O_CREAT when it does not exist.
    *
    * @example
    * ```ts
    * import { NamedSemaphore } from "./posix_sem.ts";
    * import { O } from "./constants.ts";
-   * using sem = NamedSemaphore.open("/demo-sem", O.CREAT, 0o600, 1);
+   * using sem = NamedSemaphore.open("/demo-sem", { flags: O.CREAT, value: 1 });
    * ```
    */
-  static open(name: string, oflag = 0, mode = 0o600, value = 0): NamedSemaphore {
+  static open(name: string, options: NamedSemaphoreOptions = {}): NamedSemaphore {
+    const oflag = options.flags ?? 0;
+    const mode = options.mode ?? 0o600;
+    const value = options.value ?? 0;
     const shown = `sem_open(${quoted(name)}, ${oflagText(oflag)}${
       oflag & O.CREAT ? `, 0${mode.toString(8)}, ${value}` : ""
     })`;
@@ -82,20 +107,31 @@ export class NamedSemaphore implements Disposable {
       failed("sem_open", shown, name);
     }
     if (TRACING) traceLine(shown, `0x${Deno.UnsafePointer.value(sem).toString(16)}`);
-    return new NamedSemaphore(name, sem);
+    const owned = (oflag & (O.CREAT | O.EXCL)) === (O.CREAT | O.EXCL);
+    return new NamedSemaphore(name, sem, owned);
   }
 
   /**
-   * Create a new semaphore with `value` (`O_CREAT|O_EXCL`).
+   * A new semaphore: `sem_open(name, O_CREAT|O_EXCL, mode, value)`. Owned.
    *
    * @example
    * ```ts
    * import { NamedSemaphore } from "./posix_sem.ts";
-   * using sem = NamedSemaphore.create("/demo-sem", 1);
+   * using sem = NamedSemaphore.create("/demo-sem", { value: 1 });
    * ```
    */
-  static create(name: string, value: number, mode = 0o600): NamedSemaphore {
-    return NamedSemaphore.open(name, O.CREAT | O.EXCL, mode, value);
+  static create(name: string, options: NamedSemaphoreOptions = {}): NamedSemaphore {
+    return NamedSemaphore.open(name, { ...options, flags: O.CREAT | O.EXCL });
+  }
+
+  /** `sem_unlink(name)`. */
+  protected removeCall(): void {
+    semUnlink(this.name);
+  }
+
+  /** Closes the handle (dispose). */
+  protected override closeHandle(): void {
+    this.close();
   }
 
   #live(): Deno.PointerObject {
@@ -231,11 +267,6 @@ export class NamedSemaphore implements Disposable {
     const shown = `sem_close(${quoted(this.name)})`;
     if (libc.sem_close(sem) === -1) failed("sem_close", shown, this.name);
     if (TRACING) traceLine(shown, "0");
-  }
-
-  /** Close (same as {@link NamedSemaphore.close}). */
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 

@@ -12,14 +12,13 @@
  *
  * @example
  * ```ts
- * import { shmOpen } from "./posix_shm.ts";
+ * import { SharedMemoryObject } from "./posix_shm.ts";
  * import { MAP, PROT } from "./mmap.ts";
- * import { O } from "./constants.ts";
- * using shm = shmOpen("/demo", O.RDWR | O.CREAT, 0o600);
+ * using shm = SharedMemoryObject.create("/demo", { mode: 0o600 });
  * shm.truncate(4096);
  * using m = shm.map(4096, PROT.READ | PROT.WRITE, MAP.SHARED);
  * m.bytes[0] = 1;
- * shm.unlink();
+ * shm.remove(); // shm_unlink
  * ```
  *
  * @module
@@ -31,6 +30,7 @@ import { O } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 import { ftruncate, MAP, type Mapping, mmap } from "./mmap.ts";
 import { type FileStatus, fstat } from "./files.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 /** Where Linux (glibc) keeps POSIX shared memory objects: `/name` is `/dev/shm/name`. */
 export const SHM_DIR = "/dev/shm";
@@ -79,33 +79,86 @@ function openFlagText(flags: number): string {
 }
 
 /**
- * An open POSIX shared memory object: its name and descriptor, with the
- * calls one makes on it (`ftruncate`, `fstat`, `mmap`, `shm_unlink`).
- * Disposing closes the descriptor (a mapping made from it stays valid);
- * it does not unlink: the object is meant to outlive its creator until
- * someone calls `unlink()`. `close()` and `unlink()` are each done once;
- * repeating them is harmless.
+ * Options of {@link SharedMemoryObject.create} and {@link SharedMemoryObject.open}.
  *
  * @example
  * ```ts
- * import { shmOpen } from "./posix_shm.ts";
+ * import type { ShmObjectOptions } from "./posix_shm.ts";
  * import { O } from "./constants.ts";
- * using shm = shmOpen("/demo", O.RDWR | O.CREAT, 0o600);
- * shm.truncate(4096);
- * console.log(shm.size); // 4096
- * shm.unlink();
+ * const options: ShmObjectOptions = { flags: O.RDONLY };
  * ```
  */
-export class SharedMemoryObject implements Disposable {
+export interface ShmObjectOptions {
+  /**
+   * `shm_open`'s flags: `O.RDONLY` or `O.RDWR` (the default), with open
+   * also `O.CREAT`, `O.TRUNC` as a C program writes them.
+   */
+  flags?: number;
+  /** Permission bits when creating (default 0o600; minus the umask). */
+  mode?: number;
+}
+
+/**
+ * An open POSIX shared memory object: its name and descriptor, with the
+ * calls one makes on it (`ftruncate`, `fstat`, `mmap`, `close`,
+ * `shm_unlink`). It follows the rules of every IPC object handle
+ * (ipc_object.ts): `create`/`open`, `owned`, `keep()`/`own()`, `remove()`
+ * (`shm_unlink`), `close()`; dispose closes, then removes while owned. A
+ * mapping made from it stays valid after both.
+ *
+ * @example
+ * ```ts
+ * import { SharedMemoryObject } from "./posix_shm.ts";
+ * using shm = SharedMemoryObject.create("/demo", { mode: 0o600 }); // shm_open(O_RDWR|O_CREAT|O_EXCL)
+ * shm.truncate(4096);                                              // ftruncate
+ * console.log(shm.size); // 4096                                   // fstat
+ * shm.close();                                                     // close
+ * shm.remove();                                                    // shm_unlink
+ * ```
+ */
+export class SharedMemoryObject extends IpcObject {
   /** The object's name, e.g. `/ipc-lab-shm`. */
   readonly name: string;
   #fd: number;
-  #unlinked = false;
 
-  /** Take ownership of `fd`, opened by `shm_open(name, ...)`. Normally made by {@link shmOpen}. */
-  constructor(name: string, fd: number) {
+  private constructor(name: string, fd: number, owned: boolean) {
+    super(owned);
     this.name = name;
     this.#fd = fd;
+  }
+
+  /**
+   * A new object: `shm_open(name, O_RDWR|O_CREAT|O_EXCL, mode)` (EEXIST if
+   * there is one; `flags: O.RDONLY` for read-only). Size 0 until
+   * {@link SharedMemoryObject.truncate}. Owned.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemoryObject } from "./posix_shm.ts";
+   * using shm = SharedMemoryObject.create("/demo", { mode: 0o600 });
+   * ```
+   */
+  static create(name: string, options: ShmObjectOptions = {}): SharedMemoryObject {
+    const flags = (options.flags ?? O.RDWR) | O.CREAT | O.EXCL;
+    return new SharedMemoryObject(name, shmOpen(name, flags, options.mode ?? 0o600), true);
+  }
+
+  /**
+   * `shm_open(name, flags, mode)` as a C program writes it (default
+   * `O_RDWR`): the existing object, or with `O.CREAT` one made if missing.
+   * Owned only with `O.CREAT|O.EXCL`. ENOENT without O_CREAT if there is none.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemoryObject } from "./posix_shm.ts";
+   * import { O } from "./constants.ts";
+   * using shm = SharedMemoryObject.open("/demo", { flags: O.RDONLY });
+   * ```
+   */
+  static open(name: string, options: ShmObjectOptions = {}): SharedMemoryObject {
+    const flags = options.flags ?? O.RDWR;
+    const owned = (flags & (O.CREAT | O.EXCL)) === (O.CREAT | O.EXCL);
+    return new SharedMemoryObject(name, shmOpen(name, flags, options.mode ?? 0o600), owned);
   }
 
   /** The descriptor; throws once closed. */
@@ -117,11 +170,6 @@ export class SharedMemoryObject implements Disposable {
   /** True once the descriptor is closed. */
   get closed(): boolean {
     return this.#fd === -1;
-  }
-
-  /** True once this object called `shm_unlink`. */
-  get unlinked(): boolean {
-    return this.#unlinked;
   }
 
   /** `fstat(2)`: size and mode of the object. */
@@ -157,35 +205,19 @@ export class SharedMemoryObject implements Disposable {
     if (TRACING) traceLine(`close(${fd})`, "0");
   }
 
-  /** `shm_unlink(3)` the name (once; a second call does nothing). Mappings stay valid. */
-  unlink(): void {
-    if (this.#unlinked) return;
-    this.#unlinked = true;
-    shmUnlink(this.name);
+  /** Closes the descriptor (dispose). */
+  protected override closeHandle(): void {
+    this.close();
   }
 
-  /** Close the descriptor (same as {@link SharedMemoryObject.close}); does not unlink. */
-  [Symbol.dispose](): void {
-    this.close();
+  /** `shm_unlink(name)`. */
+  protected removeCall(): void {
+    shmUnlink(this.name);
   }
 }
 
-/**
- * `shm_open(3)`: open (with `O.CREAT`: create) the POSIX shared memory
- * object `name` ("/" + a name without "/"). `flags` is `O.RDONLY` or
- * `O.RDWR`, optionally with `O.CREAT`, `O.EXCL`, `O.TRUNC`; `mode` is used
- * when creating (minus the umask). Errors name the object:
- * `shm_open /x: ENOENT (No such file or directory)`.
- *
- * @example
- * ```ts
- * import { shmOpen } from "./posix_shm.ts";
- * import { O } from "./constants.ts";
- * // fd = shm_open("/ipc-lab-shm", O_RDWR|O_CREAT, 0660);
- * using shm = shmOpen("/ipc-lab-shm", O.RDWR | O.CREAT, 0o660);
- * ```
- */
-export function shmOpen(name: string, flags: number, mode = 0o600): SharedMemoryObject {
+/** `shm_open(3)`: the descriptor; errors name the object. */
+function shmOpen(name: string, flags: number, mode: number): number {
   checkShmName(name);
   const shown = `shm_open(${quoted(name)}, ${openFlagText(flags)}${
     flags & O.CREAT ? `, 0${mode.toString(8)}` : ""
@@ -194,7 +226,7 @@ export function shmOpen(name: string, flags: number, mode = 0o600): SharedMemory
   const fd = libc.shm_open(cString(name), flags, mode);
   if (fd === -1) failed("shm_open", shown, name);
   if (TRACING) traceLine(shown, String(fd));
-  return new SharedMemoryObject(name, fd);
+  return fd;
 }
 
 /**

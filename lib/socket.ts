@@ -38,7 +38,6 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { currentErrno, Errno, errnoName } from "./errno.ts";
 import { failed, Fd, waitFor } from "./fd.ts";
 import { POLL } from "./constants.ts";
-import { unlinkIfExists } from "./files.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 
 /** Socket constants from `<sys/socket.h>` (Linux). */
@@ -137,7 +136,8 @@ export function socket(options: { nonblock?: boolean; type?: number } = {}): Fd 
 /**
  * `bind(2)` a socket to a path: this creates the socket file (EADDRINUSE
  * when the path already exists, even as a stale socket of a dead server).
- * Errors name the path.
+ * The file outlives the socket: a server `close`s its socket and then
+ * `unlink`s the path itself (`unlink` of lib/files.ts). Errors name the path.
  *
  * @example
  * ```ts
@@ -177,8 +177,10 @@ export function listen(fd: number, backlog = 16): void {
  *
  * @example
  * ```ts
- * import { accept, listenUnix } from "./socket.ts";
- * using server = listenUnix("/tmp/demo.sock");
+ * import { accept, bind, listen, socket } from "./socket.ts";
+ * using server = socket({ nonblock: true });
+ * bind(server.fd, "/tmp/demo.sock");
+ * listen(server.fd, 16);
  * const conn = accept(server.fd); // null: nobody has connected yet
  * ```
  */
@@ -204,8 +206,10 @@ export function accept(fd: number, options: { nonblock?: boolean } = {}): Fd | n
  *
  * @example
  * ```ts
- * import { acceptAsync, listenUnix } from "./socket.ts";
- * using server = listenUnix("/tmp/demo.sock");
+ * import { acceptAsync, bind, listen, socket } from "./socket.ts";
+ * using server = socket({ nonblock: true });
+ * bind(server.fd, "/tmp/demo.sock");
+ * listen(server.fd, 16);
  * using conn = await acceptAsync(server.fd); // Ctrl+C still works meanwhile
  * ```
  */
@@ -241,78 +245,6 @@ export function connect(fd: number, path: string): void {
   const shown = `connect(${fd}, {AF_UNIX, ${quoted(path)}}, ${SOCKADDR_UN_SIZE})`;
   if (libc.connect(fd, addr, SOCKADDR_UN_SIZE) === -1) failed("connect", shown, path);
   if (TRACING) traceLine(shown, "0");
-}
-
-/**
- * A new stream socket connected to `path`, owned (`socket` + `connect`).
- *
- * @example
- * ```ts
- * import { connectUnix } from "./socket.ts";
- * using s = connectUnix("/tmp/demo.sock");
- * ```
- */
-export function connectUnix(path: string, options: { nonblock?: boolean } = {}): Fd {
-  const s = socket(options);
-  try {
-    connect(s.fd, path);
-  } catch (e) {
-    s.close();
-    throw e;
-  }
-  return s;
-}
-
-/**
- * A listening socket bound to a path. Disposing it closes the socket and
- * removes the socket file (a server must do both: the file outlives the
- * socket and would make the next `bind` fail with EADDRINUSE).
- */
-export interface UnixListener extends Disposable {
-  /** The listening descriptor. */
-  readonly fd: number;
-  /** The socket file's path. */
-  readonly path: string;
-  /** Close the socket and unlink its path; a second call does nothing. */
-  close(): void;
-}
-
-/**
- * `socket` + `bind` + `listen` on `path`, non-blocking by default (so that
- * {@link acceptAsync} can wait for clients signal-friendly).
- *
- * @example
- * ```ts
- * import { acceptAsync, listenUnix } from "./socket.ts";
- * using server = listenUnix("/tmp/demo.sock");
- * const conn = await acceptAsync(server.fd);
- * ```
- */
-export function listenUnix(
-  path: string,
-  options: { backlog?: number; nonblock?: boolean } = {},
-): UnixListener {
-  const s = socket({ nonblock: options.nonblock ?? true });
-  try {
-    bind(s.fd, path);
-  } catch (e) {
-    s.close();
-    throw e;
-  }
-  let open = true;
-  const close = () => {
-    if (!open) return;
-    open = false;
-    s.close();
-    unlinkIfExists(path);
-  };
-  try {
-    listen(s.fd, options.backlog ?? 16);
-  } catch (e) {
-    close();
-    throw e;
-  }
-  return { fd: s.fd, path, close, [Symbol.dispose]: close };
 }
 
 /**

@@ -21,6 +21,7 @@ import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
 import { IPC, ipcFlagText, type IpcPerm, readIpcPerm } from "./sysv_ipc.ts";
 import { keyText } from "./keys.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 /** `msgrcv` flags from `<sys/msg.h>` (beyond `IPC.NOWAIT`). */
 export const MSG = {
@@ -260,38 +261,53 @@ export function msgRemove(msqid: number): void {
 }
 
 /**
- * A SysV message queue by id. Made by {@link MessageQueue.create} it is
- * *owned*: leaving a `using` block (or `remove()`) removes it, once;
- * {@link MessageQueue.open} gives a queue that someone else removes.
+ * Options of {@link MessageQueue.create} and {@link MessageQueue.get}.
+ *
+ * @example
+ * ```ts
+ * import type { MessageQueueOptions } from "./sysv_msg.ts";
+ * const options: MessageQueueOptions = { mode: 0o620 };
+ * ```
+ */
+export interface MessageQueueOptions {
+  /** Permission bits when creating (default 0o600). */
+  mode?: number;
+}
+
+/**
+ * A SysV message queue by id. It follows the rules of every IPC object
+ * handle (ipc_object.ts): `create`/`open`/`get`, `owned`, `keep()`/`own()`,
+ * `remove()` (IPC_RMID), dispose removes it only while owned.
  *
  * @example
  * ```ts
  * import { MessageQueue } from "./sysv_msg.ts";
- * using q = MessageQueue.create(0x1234abcd);
- * q.send(1, new TextEncoder().encode("ping"));
- * console.log(q.receive(64).type); // 1
- * // leaving the block removes the queue
+ * using q = MessageQueue.create(0x1234abcd, { mode: 0o600 }); // msgget(IPC_CREAT|IPC_EXCL)
+ * q.send(1, new TextEncoder().encode("ping"));                 // msgsnd
+ * console.log(q.receive(64).type); // 1                        // msgrcv
+ * q.remove();                                                  // msgctl(IPC_RMID)
  * ```
  */
-export class MessageQueue implements Disposable {
+export class MessageQueue extends IpcObject {
   /** The key it was found by (`IPC.PRIVATE` for 0). */
   readonly key: number;
   /** The msqid. */
   readonly id: number;
-  /** True when this object removes the queue on dispose. */
-  readonly owned: boolean;
-  #removed = false;
 
   private constructor(key: number, id: number, owned: boolean) {
+    super(owned);
     this.key = key;
     this.id = id;
-    this.owned = owned;
+  }
+
+  /** `msgctl(id, IPC_RMID)`. */
+  protected removeCall(): void {
+    msgRemove(this.id);
   }
 
   /**
-   * Create a queue for `key` (`IPC_CREAT|IPC_EXCL|mode`: EEXIST if the key
-   * already has one, unless `exclusive: false`); mode 0600 by default. The
-   * result is owned.
+   * A new queue for `key`: `msgget(key, IPC_CREAT|IPC_EXCL|mode)` (EEXIST
+   * if the key already has one). Owned.
    *
    * @example
    * ```ts
@@ -299,14 +315,13 @@ export class MessageQueue implements Disposable {
    * using q = MessageQueue.create(0x1234abcd, { mode: 0o600 });
    * ```
    */
-  static create(key: number, options: { mode?: number; exclusive?: boolean } = {}): MessageQueue {
-    const flags = IPC.CREAT | (options.exclusive === false ? 0 : IPC.EXCL) |
-      (options.mode ?? 0o600);
-    return new MessageQueue(key, msgget(key, flags), true);
+  static create(key: number, options: MessageQueueOptions = {}): MessageQueue {
+    return MessageQueue.get(key, IPC.CREAT | IPC.EXCL | (options.mode ?? 0o600));
   }
 
   /**
-   * Open the existing queue of `key` (ENOENT when there is none). Not owned.
+   * The existing queue of `key`: `msgget(key, 0)` (ENOENT when there is
+   * none). Not owned.
    *
    * @example
    * ```ts
@@ -315,7 +330,23 @@ export class MessageQueue implements Disposable {
    * ```
    */
   static open(key: number): MessageQueue {
-    return new MessageQueue(key, msgget(key, 0), false);
+    return MessageQueue.get(key, 0);
+  }
+
+  /**
+   * `msgget(key, flags)` as a C program writes it. Owned when the flags
+   * hold IPC_CREAT|IPC_EXCL.
+   *
+   * @example
+   * ```ts
+   * import { IPC } from "./sysv_ipc.ts";
+   * import { MessageQueue } from "./sysv_msg.ts";
+   * using q = MessageQueue.get(0x1234abcd, IPC.CREAT | 0o600);
+   * ```
+   */
+  static get(key: number, flags: number): MessageQueue {
+    const owned = (flags & (IPC.CREAT | IPC.EXCL)) === (IPC.CREAT | IPC.EXCL);
+    return new MessageQueue(key, msgget(key, flags), owned);
   }
 
   /**
@@ -386,31 +417,5 @@ export class MessageQueue implements Disposable {
    */
   stat(): MsqidDs {
     return msgStat(this.id);
-  }
-
-  /**
-   * Remove the queue (`IPC_RMID`), owned or not; a second call does
-   * nothing, and a queue someone else already removed is not an error.
-   *
-   * @example
-   * ```ts
-   * import { MessageQueue } from "./sysv_msg.ts";
-   * MessageQueue.open(0x1234abcd).remove();
-   * ```
-   */
-  remove(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    try {
-      msgRemove(this.id);
-    } catch (e) {
-      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) return;
-      throw e;
-    }
-  }
-
-  /** Remove the queue if this object owns it. */
-  [Symbol.dispose](): void {
-    if (this.owned) this.remove();
   }
 }

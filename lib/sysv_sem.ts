@@ -32,6 +32,7 @@ import { failed, POLL_SLICE_MS, yieldToEventLoop } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
 import { IPC, ipcFlagText } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 /** `<sys/sem.h>` flags and `semctl` commands. */
 export const SEM = {
@@ -244,55 +245,76 @@ export function semRemove(semid: number): void {
 }
 
 /**
- * A SysV semaphore set. {@link SemaphoreSet.create} gives an owned set
- * (disposing removes it, once); {@link SemaphoreSet.open} one that someone
- * else removes.
+ * Options of {@link SemaphoreSet.create}, {@link SemaphoreSet.open},
+ * {@link SemaphoreSet.get}.
+ *
+ * @example
+ * ```ts
+ * import type { SemaphoreSetOptions } from "./sysv_sem.ts";
+ * const options: SemaphoreSetOptions = { nsems: 2, mode: 0o600 };
+ * ```
+ */
+export interface SemaphoreSetOptions {
+  /** Number of semaphores (`semget`'s nsems; 0 with open: any). */
+  nsems?: number;
+  /** Permission bits when creating (default 0o600). */
+  mode?: number;
+}
+
+/**
+ * A SysV semaphore set. It follows the rules of every IPC object handle
+ * (ipc_object.ts): `create`/`open`/`get`, `owned`, `keep()`/`own()`,
+ * `remove()` (IPC_RMID), dispose removes it only while owned. Creating and
+ * initialising are two calls, as in C (`semget`, then `semctl(SETVAL)`):
+ * {@link SemaphoreSet.create} makes the set, {@link SemaphoreSet.setValue}
+ * gives each semaphore its value; in between, a process that finds the set
+ * by its key sees semaphores of value 0.
  *
  * @example
  * ```ts
  * import { SemaphoreSet } from "./sysv_sem.ts";
- * using set = SemaphoreSet.create(0, 1, [1]); // IPC_PRIVATE, one semaphore = 1
+ * using set = SemaphoreSet.create(0, { nsems: 1 }); // semget(IPC_PRIVATE, 1, IPC_CREAT|IPC_EXCL|0600)
+ * set.setValue(0, 1);                               // semctl(semid, 0, SETVAL, 1)
  * await set.lock(0);   // P with SEM_UNDO
  * set.unlock(0);       // V with SEM_UNDO
+ * set.remove();        // semctl(semid, 0, IPC_RMID)
  * ```
  */
-export class SemaphoreSet implements Disposable {
+export class SemaphoreSet extends IpcObject {
   /** The key it was found by. */
   readonly key: number;
   /** The semid. */
   readonly id: number;
-  /** Number of semaphores in the set. */
+  /** Number of semaphores in the set (as given to `semget`; 0 if unknown). */
   readonly size: number;
-  /** True when disposing removes the set. */
-  readonly owned: boolean;
-  #removed = false;
 
   private constructor(key: number, id: number, size: number, owned: boolean) {
+    super(owned);
     this.key = key;
     this.id = id;
     this.size = size;
-    this.owned = owned;
+  }
+
+  /** `semctl(id, 0, IPC_RMID)`. */
+  protected removeCall(): void {
+    semRemove(this.id);
   }
 
   /**
-   * Create a set of `nsems` for `key` (`IPC_CREAT|IPC_EXCL|mode`) and set
-   * the initial values (SETVAL each). Owned.
+   * A new set of `nsems` semaphores for `key`:
+   * `semget(key, nsems, IPC_CREAT|IPC_EXCL|mode)`; the values are 0 until
+   * {@link SemaphoreSet.setValue}. Owned.
    *
    * @example
    * ```ts
    * import { SemaphoreSet } from "./sysv_sem.ts";
-   * using set = SemaphoreSet.create(0x5e4a, 2, [1, 0], 0o600);
+   * using set = SemaphoreSet.create(0x5e4a, { nsems: 2, mode: 0o600 });
    * ```
    */
-  static create(key: number, nsems: number, values: number[] = [], mode = 0o600): SemaphoreSet {
-    const set = new SemaphoreSet(key, semget(key, nsems, IPC.CREAT | IPC.EXCL | mode), nsems, true);
-    try {
-      values.forEach((v, i) => semSetValue(set.id, i, v));
-    } catch (e) {
-      set.remove();
-      throw e;
-    }
-    return set;
+  static create(key: number, options: SemaphoreSetOptions): SemaphoreSet {
+    const nsems = options.nsems ?? 1;
+    const flags = IPC.CREAT | IPC.EXCL | (options.mode ?? 0o600);
+    return new SemaphoreSet(key, semget(key, nsems, flags), nsems, true);
   }
 
   /**
@@ -301,11 +323,42 @@ export class SemaphoreSet implements Disposable {
    * @example
    * ```ts
    * import { SemaphoreSet } from "./sysv_sem.ts";
-   * const set = SemaphoreSet.open(0x5e4a, 2);
+   * const set = SemaphoreSet.open(0x5e4a, { nsems: 2 });
    * ```
    */
-  static open(key: number, nsems = 0): SemaphoreSet {
+  static open(key: number, options: SemaphoreSetOptions = {}): SemaphoreSet {
+    const nsems = options.nsems ?? 0;
     return new SemaphoreSet(key, semget(key, nsems, 0), nsems, false);
+  }
+
+  /**
+   * `semget(key, nsems, flags)` as a C program writes it. Owned when the
+   * flags hold IPC_CREAT|IPC_EXCL.
+   *
+   * @example
+   * ```ts
+   * import { IPC } from "./sysv_ipc.ts";
+   * import { SemaphoreSet } from "./sysv_sem.ts";
+   * using set = SemaphoreSet.get(0x5e4a, IPC.CREAT | 0o600, { nsems: 1 });
+   * ```
+   */
+  static get(key: number, flags: number, options: SemaphoreSetOptions = {}): SemaphoreSet {
+    const nsems = options.nsems ?? 0;
+    const owned = (flags & (IPC.CREAT | IPC.EXCL)) === (IPC.CREAT | IPC.EXCL);
+    return new SemaphoreSet(key, semget(key, nsems, flags), nsems, owned);
+  }
+
+  /**
+   * `semctl(semid, num, SETVAL, value)` ({@link semSetValue}).
+   *
+   * @example
+   * ```ts
+   * import { SemaphoreSet } from "./sysv_sem.ts";
+   * SemaphoreSet.open(0x5e4a).setValue(0, 1);
+   * ```
+   */
+  setValue(num: number, value: number): void {
+    semSetValue(this.id, num, value);
   }
 
   /**
@@ -349,31 +402,5 @@ export class SemaphoreSet implements Disposable {
    */
   value(num: number): number {
     return semGetValue(this.id, num);
-  }
-
-  /**
-   * Remove the set (IPC_RMID), owned or not; a second call, or a set that
-   * is already gone, is not an error.
-   *
-   * @example
-   * ```ts
-   * import { SemaphoreSet } from "./sysv_sem.ts";
-   * SemaphoreSet.open(0x5e4a).remove();
-   * ```
-   */
-  remove(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    try {
-      semRemove(this.id);
-    } catch (e) {
-      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) return;
-      throw e;
-    }
-  }
-
-  /** Remove the set if this object owns it. */
-  [Symbol.dispose](): void {
-    if (this.owned) this.remove();
   }
 }

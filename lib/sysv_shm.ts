@@ -37,6 +37,7 @@ import { traceLine, TRACING } from "./trace.ts";
 import { cString, cStringAt } from "./cstring.ts";
 import { dateOrNull, IPC, ipcFlagText, readIpcPerm } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
+import { IpcObject } from "./ipc_object.ts";
 
 /** `<sys/shm.h>`: `shmat` flags, `shmctl` commands, mode bits. */
 export const SHM = {
@@ -282,7 +283,7 @@ export function shmAttach(shmid: number, options: AttachOptions = {}): Attachmen
  * @example
  * ```ts
  * import { Segment } from "./sysv_shm.ts";
- * using seg = Segment.create(0, 4096, 0o600); // IPC_PRIVATE
+ * using seg = Segment.create(0, { size: 4096 }); // IPC_PRIVATE
  * using a = seg.attach();
  * a.writeString("This is a test");
  * console.log(a.readString()); // "This is a test"
@@ -404,10 +405,26 @@ export class Attachment implements Disposable {
 }
 
 /**
- * A System V shared memory segment: its id and key, the size its `shmget`
- * asked for, and whether this handle created it. Disposing removes it
- * (IPC_RMID) only when this handle created it and {@link Segment.keep} was
- * not called (or {@link Segment.own} was).
+ * Options of {@link Segment.create}, {@link Segment.open}, {@link Segment.get}.
+ *
+ * @example
+ * ```ts
+ * import type { SegmentOptions } from "./sysv_shm.ts";
+ * const options: SegmentOptions = { size: 4096, mode: 0o660 };
+ * ```
+ */
+export interface SegmentOptions {
+  /** `shmget`'s size: at least this many bytes (0 with open: any size). */
+  size?: number;
+  /** Permission bits when creating (default 0o600). */
+  mode?: number;
+}
+
+/**
+ * A System V shared memory segment: its id and key and the size its
+ * `shmget` asked for. It follows the rules of every IPC object handle
+ * (ipc_object.ts): `create`/`open`/`get`, `owned`, `keep()`/`own()`,
+ * `remove()` (IPC_RMID), dispose removes it only while owned.
  *
  * It makes no system call of its own beyond what its methods name: a port
  * built on it makes the C's `shmget`, `shmat`, `shmdt`, `shmctl` and no
@@ -418,14 +435,16 @@ export class Attachment implements Disposable {
  * ```ts
  * import { Segment } from "./sysv_shm.ts";
  * {
- *   using seg = Segment.createOrOpen(0x5eed, 4096, 0o660);
- *   using a = seg.attach();
+ *   using seg = Segment.create(0x5eed, { size: 4096, mode: 0o660 }); // shmget(IPC_CREAT|IPC_EXCL)
+ *   using a = seg.attach();                                          // shmat
  *   a.writeString("hello");
  *   console.log(seg.stat().nattch); // 1
- * } // detached, then removed if we created it
+ *   a.detach();                                                      // shmdt
+ *   seg.remove();                                                    // shmctl(IPC_RMID)
+ * }
  * ```
  */
-export class Segment implements Disposable {
+export class Segment extends IpcObject {
   /** The segment id (`shmid`). */
   readonly id: number;
   /** The key it was looked up or created with. */
@@ -437,25 +456,13 @@ export class Segment implements Disposable {
    */
   readonly size: number;
   #created: boolean | undefined;
-  /** `undefined`: remove at dispose if {@link Segment.created}. */
-  #removeOnDispose: boolean | undefined;
-  #removed = false;
 
-  /**
-   * Wrap a known id. Prefer the static constructors.
-   *
-   * @param id the shmid
-   * @param key the key it belongs to
-   * @param created whether this handle made it (then dispose removes it);
-   *   `undefined` when unknown: found out from IPC_STAT when first needed
-   * @param size the size `shmget` accepted for this id, or 0 for unknown
-   */
-  constructor(id: number, key: number, created: boolean | undefined, size = 0) {
+  private constructor(id: number, key: number, created: boolean | undefined, size: number) {
+    super(created);
     this.id = id;
     this.key = key;
     this.size = size;
     this.#created = created;
-    this.#removeOnDispose = created;
   }
 
   /**
@@ -463,33 +470,45 @@ export class Segment implements Disposable {
    * call for {@link Segment.create}, {@link Segment.open} and
    * {@link Segment.createOrOpen}. After {@link Segment.get} with IPC_CREAT
    * but without IPC_EXCL the call cannot tell; the first read of `created`
-   * (or a dispose that has to decide) asks the kernel: IPC_STAT, creator
-   * pid (`shm_cpid`) equal to this process's. A program that never asks
-   * makes no such call (shmproc1, write-shm). Throws EINVAL when the
-   * segment is already gone by then.
+   * (or of `owned`, or a dispose that has to decide) asks the kernel:
+   * IPC_STAT, creator pid (`shm_cpid`) equal to this process's. A program
+   * that never asks makes no such call (shmproc1, write-shm). Throws EINVAL
+   * when the segment is already gone by then.
    */
   get created(): boolean {
     this.#created ??= shmStat(this.id).cpid === libc.getpid();
     return this.#created;
   }
 
+  /** Ownership unknown at `get`: owned when this process created it. */
+  protected override findOutOwned(): boolean {
+    return this.created;
+  }
+
+  /** `shmctl(id, IPC_RMID)`. */
+  protected removeCall(): void {
+    shmRemove(this.id);
+  }
+
   /**
    * A new segment: `shmget(key, size, IPC_CREAT|IPC_EXCL|mode)`. EEXIST if
-   * the key already has one.
+   * the key already has one. Owned.
    *
    * @example
    * ```ts
    * import { Segment } from "./sysv_shm.ts";
-   * using seg = Segment.create(0, 4096, 0o600); // 0 = IPC_PRIVATE
+   * using seg = Segment.create(0, { size: 4096 }); // 0 = IPC_PRIVATE
    * ```
    */
-  static create(key: number, size: number, mode = 0o600): Segment {
-    return new Segment(shmget(key, size, IPC.CREAT | IPC.EXCL | mode), key, true, size);
+  static create(key: number, options: SegmentOptions): Segment {
+    const size = options.size ?? 0;
+    const flags = IPC.CREAT | IPC.EXCL | (options.mode ?? 0o600);
+    return new Segment(shmget(key, size, flags), key, true, size);
   }
 
   /**
    * The existing segment of `key`: `shmget(key, size, 0)`. ENOENT if there
-   * is none; EINVAL if it is smaller than `size`.
+   * is none; EINVAL if it is smaller than `size`. Not owned.
    *
    * @example
    * ```ts
@@ -497,46 +516,47 @@ export class Segment implements Disposable {
    * try { Segment.open(0x7e57ab1e); } catch (e) { console.log(String(e)); }
    * ```
    */
-  static open(key: number, size = 0): Segment {
+  static open(key: number, options: SegmentOptions = {}): Segment {
+    const size = options.size ?? 0;
     return new Segment(shmget(key, size, 0), key, false, size);
   }
 
   /**
    * Seed 003's `sysv_shmget`: create with IPC_CREAT|IPC_EXCL|mode; on
-   * EEXIST open the existing one with `shmget(key, 0, 0)`. `created` tells
-   * which happened.
+   * EEXIST open the existing one with `shmget(key, 0, 0)`. `created` (and
+   * `owned`) tell which happened.
    *
    * @example
    * ```ts
    * import { Segment } from "./sysv_shm.ts";
-   * using seg = Segment.createOrOpen(0x5eed, 4096, 0o660);
+   * using seg = Segment.createOrOpen(0x5eed, { size: 4096, mode: 0o660 });
    * console.log(seg.created);
    * ```
    */
-  static createOrOpen(key: number, size: number, mode = 0o600): Segment {
+  static createOrOpen(key: number, options: SegmentOptions): Segment {
     try {
-      return Segment.create(key, size, mode);
+      return Segment.create(key, options);
     } catch (e) {
       if (!(e instanceof LibcError) || e.errno !== Errno.EEXIST) throw e;
     }
-    return Segment.open(key, 0);
+    return Segment.open(key);
   }
 
   /**
    * `shmget(key, size, flags)` as a C program writes it, and nothing more.
-   * With IPC_CREAT but without IPC_EXCL nobody can tell from the call
-   * whether it created the segment; {@link Segment.created} finds out from
-   * IPC_STAT (the creator pid, `shm_cpid`, is this process) when it is
-   * first read, not here.
+   * Owned when the flags hold IPC_CREAT|IPC_EXCL; with IPC_CREAT alone
+   * nobody can tell from the call whether it created the segment:
+   * {@link Segment.created} finds out from IPC_STAT when first asked.
    *
    * @example
    * ```ts
    * import { IPC } from "./sysv_ipc.ts";
    * import { Segment } from "./sysv_shm.ts";
-   * using seg = Segment.get(0x5eed, 4096, IPC.CREAT | 0o660);
+   * using seg = Segment.get(0x5eed, IPC.CREAT | 0o660, { size: 4096 });
    * ```
    */
-  static get(key: number, size: number, flags: number): Segment {
+  static get(key: number, flags: number, options: SegmentOptions = {}): Segment {
+    const size = options.size ?? 0;
     const id = shmget(key, size, flags);
     let created: boolean | undefined = false;
     if (flags & IPC.CREAT) created = flags & IPC.EXCL ? true : undefined;
@@ -555,59 +575,5 @@ export class Segment implements Disposable {
    */
   attach(options: AttachOptions = {}): Attachment {
     return shmAttach(this.id, this.size > 0 ? { size: this.size, ...options } : options);
-  }
-
-  /** Whether disposing will remove the segment (may read {@link Segment.created}). */
-  get removesOnDispose(): boolean {
-    return !this.#removed && (this.#removeOnDispose ?? this.created);
-  }
-
-  /** Let the segment outlive this handle (and the program): dispose leaves it. */
-  keep(): this {
-    this.#removeOnDispose = false;
-    return this;
-  }
-
-  /** Have dispose remove the segment even though this handle did not create it. */
-  own(): this {
-    this.#removeOnDispose = true;
-    return this;
-  }
-
-  /**
-   * IPC_RMID now (freed at once, or at the last detach: `dest`). Once it
-   * succeeded, further calls do nothing. Throws if the segment is already
-   * gone (EINVAL, or EIDRM); the handle then counts it as removed, so a
-   * dispose afterwards does not try again.
-   */
-  remove(): void {
-    if (this.#removed) return;
-    try {
-      shmRemove(this.id);
-    } catch (e) {
-      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) {
-        this.#removed = true;
-      }
-      throw e;
-    }
-    this.#removed = true;
-  }
-
-  /**
-   * Remove the segment if this handle is responsible for it (see the class
-   * comment); a segment already gone is not an error here.
-   */
-  [Symbol.dispose](): void {
-    if (this.#removed || this.#removeOnDispose === false) return;
-    try {
-      // `created` may need IPC_STAT (Segment.get): a gone segment is EINVAL there.
-      if (this.#removeOnDispose ?? this.created) this.remove();
-    } catch (e) {
-      if (e instanceof LibcError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) {
-        this.#removed = true;
-        return;
-      }
-      throw e;
-    }
   }
 }

@@ -7,17 +7,22 @@
 import assert from "node:assert/strict";
 import { ROOT, run, start, type Started, taskArgs, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
-import { O, openFile, POLL, pollMany, read, writeAll } from "../lib/libc.ts";
 import {
-  ensureFifo,
+  Errno,
   fileType,
+  fstat,
+  LibcError,
   LineSplitter,
   mkfifo,
   NotAFifoError,
-  openFifoForReading,
-  openFifoForWriting,
+  O,
+  openFile,
+  POLL,
+  pollAsync,
+  pollMany,
+  read,
   unlink,
-  waitForWriter,
+  writeAll,
 } from "../lib/libc.ts";
 
 const encoder = new TextEncoder();
@@ -38,16 +43,17 @@ Deno.test("poll on a FIFO: nothing until a writer writes or hangs up; read says 
   const path = `${dir.path}/probe`;
   mkfifo(path, 0o600);
   try {
-    using reader = openFifoForReading(path); // O_NONBLOCK: returns at once
+    // O_NONBLOCK: returns at once
+    using reader = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
     // No writer has ever opened it: poll reports nothing...
     assert.deepEqual(pollMany([{ fd: reader.fd, events: POLL.IN }], 0), [0]);
     // ...but read returns 0, a false end of file: never read before poll.
     assert.equal(read(reader.fd, new Uint8Array(8)), 0);
-    using writer = await openFifoForWriting(path);
+    using writer = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
     // A writer that has not written is not reported either.
     assert.deepEqual(pollMany([{ fd: reader.fd, events: POLL.IN }], 0), [0]);
     writeAll(writer.fd, encoder.encode("hi"));
-    assert.equal(await waitForWriter(reader.fd), POLL.IN);
+    assert.deepEqual(await pollAsync([{ fd: reader.fd, events: POLL.IN }]), [POLL.IN]);
     writer.close();
     assert.equal(
       pollMany([{ fd: reader.fd, events: POLL.IN }], 0)[0],
@@ -58,52 +64,90 @@ Deno.test("poll on a FIFO: nothing until a writer writes or hangs up; read says 
   }
 });
 
-Deno.test("openFifoForWriting waits (ENXIO) until a reader opens, and says so once", async () => {
+Deno.test("open(O_WRONLY|O_NONBLOCK) of a FIFO: ENXIO until a reader opens it", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/f`;
   mkfifo(path, 0o600);
-  let waited = 0;
-  let reader: ReturnType<typeof openFifoForReading> | undefined;
   try {
-    const opening = openFifoForWriting(path, {
-      retryMs: 5,
-      onWaiting: () => {
-        waited++;
-        reader = openFifoForReading(path); // the reader arrives while we wait
-      },
-    });
-    using writer = await opening;
-    assert.equal(waited, 1);
+    assert.throws(
+      () => openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC),
+      (e) =>
+        e instanceof LibcError && e.errno === Errno.ENXIO &&
+        e.message === `open ${path}: ENXIO (No such device or address)`,
+    );
+    using reader = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC); // the reader arrives
+    using writer = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
     // The reader side of that FIFO: a write reaches it.
     writeAll(writer.fd, encoder.encode("x"));
-    assert.equal(read(reader!.fd, new Uint8Array(4)), 1);
+    assert.equal(read(reader.fd, new Uint8Array(4)), 1);
   } finally {
-    reader?.close();
     unlink(path);
   }
 });
 
-Deno.test("ensureFifo: creates, accepts an existing FIFO, refuses other files", async () => {
+Deno.test("pollAsync: gives up after its timeout with all 0; -1 waits for an event", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/f`;
-  assert.deepEqual(ensureFifo(path, 0o644), { created: true });
+  mkfifo(path, 0o600);
+  try {
+    using reader = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+    assert.deepEqual(await pollAsync([{ fd: reader.fd, events: POLL.IN }], 0), [0]);
+    using writer = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
+    // Both at once, as C's poll(fds, 2, -1): the writer has room, the reader nothing yet.
+    assert.deepEqual(
+      await pollAsync([{ fd: reader.fd, events: POLL.IN }, { fd: writer.fd, events: POLL.OUT }]),
+      [0, POLL.OUT],
+    );
+    reader.close();
+    // No reader left: POLLERR on the write end, reported though not asked for.
+    assert.deepEqual(await pollAsync([{ fd: writer.fd, events: 0 }]), [POLL.ERR]);
+  } finally {
+    unlink(path);
+  }
+});
+
+Deno.test("mkfifo: creates; existOk accepts what is there (EEXIST); fstat tells a FIFO from the rest", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/f`;
+  assert.equal(mkfifo(path, 0o644, { existOk: true }), true);
   assert.equal(fileType(path), "fifo");
   assert.equal(Deno.lstatSync(path).mode! & 0o777, 0o644 & ~Deno.umask());
-  assert.deepEqual(ensureFifo(path, 0o644), { created: false });
+  assert.equal(mkfifo(path, 0o644, { existOk: true }), false);
+  assert.throws(
+    () => mkfifo(path, 0o644),
+    new RegExp(`^LibcError: mkfifo ${path}: EEXIST \\(File exists\\)$`),
+  );
+  {
+    using fifo = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+    assert.equal(fstat(fifo.fd).type, "fifo");
+  }
   unlink(path);
   await Deno.writeTextFile(`${dir.path}/file`, "data");
+  assert.equal(mkfifo(`${dir.path}/file`, 0o644, { existOk: true }), false);
+  {
+    // What readfifo does with it: open, then fstat says it is no FIFO.
+    using file = openFile(`${dir.path}/file`, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+    const type = fstat(file.fd).type;
+    assert.equal(type, "regular file");
+    const e = new NotAFifoError(`${dir.path}/file`, type);
+    assert.equal(
+      e.message,
+      `${dir.path}/file exists and is a regular file, not a FIFO (mkfifo: EEXIST)`,
+    );
+    assert.equal(e.type, "regular file");
+  }
+  assert.equal(mkfifo(dir.path, 0o644, { existOk: true }), false);
+  {
+    using d = openFile(dir.path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+    assert.match(
+      new NotAFifoError(dir.path, fstat(d.fd).type).message,
+      /is a directory, not a FIFO/,
+    );
+  }
   assert.throws(
-    () => ensureFifo(`${dir.path}/file`),
-    (e) =>
-      e instanceof NotAFifoError && e.type === "regular file" &&
-      e.message === `${dir.path}/file exists and is a regular file, not a FIFO (mkfifo: EEXIST)`,
-  );
-  assert.throws(() => ensureFifo(dir.path), /is a directory, not a FIFO/);
-  assert.throws(
-    () => ensureFifo(`${dir.path}/missing/f`),
+    () => mkfifo(`${dir.path}/missing/f`, 0o644, { existOk: true }),
     new RegExp(`^LibcError: mkfifo ${dir.path}/missing/f: ENOENT \\(No such file or directory\\)$`),
   );
-  assert.throws(() => openFifoForReading(`${dir.path}/file`), NotAFifoError);
   assert.equal(await Deno.readTextFile(`${dir.path}/file`), "data");
   await Deno.remove(`${dir.path}/file`);
 });
@@ -297,7 +341,10 @@ Deno.test("readfifo: SIGTERM while it waits in read → 143; the writer reports 
   assert.equal((await reader.finish()).code, 143);
   const w = await writer.finish(); // it is still waiting for stdin: must notice anyway
   assert.equal(w.code, 1);
-  assert.match(w.stderr, /writefifo: the reader closed .*testfifo/);
+  assert.match(w.stderr, /^writefifo: the reader closed .*testfifo/);
+  // The prompt it was waiting at is ended first, so that on a terminal the
+  // message starts on a line of its own (not "text:writefifo: the reader...").
+  assert.equal(w.stdout, "text:text:\n");
   guard.check();
 });
 
@@ -362,6 +409,27 @@ for (const task of ["readfifo", "writefifo"] as const) {
     assert.equal(r3.code, 1);
   });
 }
+
+Deno.test("writefifo/readfifo: a socket at the path is refused, not waited on", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/a.sock`;
+  using listener = Deno.listen({ transport: "unix", path });
+  const guard = new LeakGuard({ dir: dir.path });
+  // open(O_WRONLY|O_NONBLOCK) of a socket says ENXIO, as a FIFO without reader does:
+  // writefifo looks at what it is before it waits.
+  const w = await run("writefifo", ["--path", path], { stdin: "hi\nquit\n" });
+  assert.equal(
+    w.stderr,
+    `writefifo: ${path} exists and is a socket, not a FIFO (mkfifo: EEXIST)\n`,
+  );
+  assert.equal(w.code, 1);
+  // readfifo's open fails at once, with the errno named.
+  const r = await run("readfifo", ["--path", path]);
+  assert.equal(r.stderr, `readfifo: open ${path}: ENXIO (No such device or address)\n`);
+  assert.equal(r.code, 1);
+  guard.check();
+  listener.close();
+});
 
 /**
  * Run a task without the capabilities that let root ignore file
@@ -466,7 +534,7 @@ Deno.test("fifo-server: malformed, oversized and orphaned requests are logged, n
   const replyFifo = `${dir.path}/seqnum_cl.${fakePid}`;
   mkfifo(replyFifo, 0o600);
   try {
-    using reply = openFifoForReading(replyFifo);
+    using reply = openFile(replyFifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
     {
       using request = openFile(requestFifo, O.WRONLY | O.NONBLOCK);
       writeAll(request.fd, encoder.encode("garbage\n"));
@@ -474,7 +542,7 @@ Deno.test("fifo-server: malformed, oversized and orphaned requests are logged, n
       writeAll(request.fd, encoder.encode("2147483647 1\n")); // nobody's reply FIFO
       writeAll(request.fd, encoder.encode(`${fakePid} 0\n`)); // bad count, error reply
     }
-    await waitForWriter(reply.fd);
+    await pollAsync([{ fd: reply.fd, events: POLL.IN }]);
     const buf = new Uint8Array(256);
     const n = read(reply.fd, buf);
     assert.equal(
@@ -530,6 +598,21 @@ Deno.test("fifo-client without a server: ENOENT or ENXIO named, exit 1, nothing 
   }
 });
 
+Deno.test("fifo-server: a regular file at its path is refused (not taken for a running server)", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/seqnum_sv`;
+  await Deno.writeTextFile(path, "keep me");
+  const guard = new LeakGuard({ dir: dir.path });
+  const r = await run("fifo-server", [], { cwd: dir.path });
+  assert.equal(
+    r.stderr,
+    `fifo-server: ${path} exists and is a regular file, not a FIFO (mkfifo: EEXIST)\n`,
+  );
+  assert.equal(r.code, 1);
+  assert.equal(await Deno.readTextFile(path), "keep me");
+  guard.check();
+});
+
 Deno.test("fifo-client: the server vanishes before replying → the client reports it, exit 1", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/seqnum_sv`;
@@ -539,10 +622,10 @@ Deno.test("fifo-client: the server vanishes before replying → the client repor
     // This test plays a server that dies: it holds the request FIFO's read
     // end, takes the request, and closes without replying (to the kernel,
     // the same as the server being killed: its descriptors close).
-    const fake = openFifoForReading(path);
+    const fake = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
     await using client = start("fifo-client", ["3"], { cwd: dir.path });
     try {
-      await waitForWriter(fake.fd);
+      await pollAsync([{ fd: fake.fd, events: POLL.IN }]);
       const buf = new Uint8Array(64);
       const n = read(fake.fd, buf);
       assert.equal(new TextDecoder().decode(buf.subarray(0, n)), `${client.pid} 3\n`);

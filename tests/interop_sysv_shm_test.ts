@@ -360,6 +360,6 @@ Deno.test("C write_shm + C read_shm: seed 004's claims (the reader shows the wri
   assert.deepEqual(segmentsOfKey(otherKey), [], "read_shm never creates");
 
   // Neither C program removes it (the seed names no IPC_RMID): IPC_RMID here.
-  Segment.open(key).remove();
+  assert.equal(Segment.open(key).remove(), true);
   guard.check();
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Errno, O } from "../lib/libc.ts";
 import { IPC } from "../lib/sysv_ipc.ts";
 import { MessageQueue, msgget, msgrcv, msgsnd, msgStat } from "../lib/sysv_msg.ts";
-import { mqOpen, mqUnlink } from "../lib/posix_mq.ts";
+import { mqUnlink, PosixMessageQueue } from "../lib/posix_mq.ts";
 import { randomKey, randomTag, run, start } from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey } from "./_helpers/leaks.ts";
 import { expectLibcError } from "./_helpers/assert.ts";
@@ -18,7 +18,11 @@ const hex = (key: number) => `0x${key.toString(16)}`;
 
 /** The POSIX queue `name` no longer exists (the mqueue fs is not always mounted). */
 function assertQueueGone(name: string): void {
-  expectLibcError(() => mqOpen(name, O.RDONLY), "mq_open", "ENOENT");
+  expectLibcError(
+    () => PosixMessageQueue.open(name, { flags: O.RDONLY }),
+    "mq_open",
+    "ENOENT",
+  );
 }
 
 // ---- lib/sysv_msg.ts ------------------------------------------------------
@@ -125,6 +129,19 @@ Deno.test("sysv-msg-server: a second server on the same key is refused (EEXIST)"
   guard.check();
 });
 
+Deno.test("sysv-msg: --key 0 (IPC_PRIVATE) and keys over 32 bits are usage errors for both", async () => {
+  for (const task of ["sysv-msg-server", "sysv-msg-client"] as const) {
+    for (const [key, why] of [["0", /IPC_PRIVATE/], ["0x100000000", /32 bits/]] as const) {
+      const r = await run(task, ["--key", key], { stdin: "hi\n" });
+      assert.notEqual(r.code, 0, `${task} --key ${key}`);
+      assert.equal(r.code, 1, `${task} --key ${key}`);
+      assert.match(r.stderr, why);
+      assert.match(r.stderr, new RegExp(`usage: ${task} \\[--key KEY\\]`));
+      assert.equal(r.stdout, "");
+    }
+  }
+});
+
 Deno.test("sysv-msg: bad arguments print the usage, exit 1", async () => {
   for (
     const [task, args] of [
@@ -202,9 +219,10 @@ Deno.test("mq_receive follows priorities; an empty O_NONBLOCK queue is EAGAIN", 
   const name = `/ipc-lab-test-${randomTag()}`;
   const guard = new LeakGuard({ tag: name.slice(1) });
   try {
-    using q = mqOpen(name, O.CREAT | O.EXCL | O.RDWR | O.NONBLOCK, 0o600, {
-      maxMessages: 8,
-      messageSize: 32,
+    using q = PosixMessageQueue.create(name, {
+      flags: O.RDWR | O.NONBLOCK,
+      mode: 0o600,
+      attr: { maxMessages: 8, messageSize: 32 },
     });
     const attr = q.attributes();
     assert.deepEqual(attr, {
@@ -213,13 +231,13 @@ Deno.test("mq_receive follows priorities; an empty O_NONBLOCK queue is EAGAIN", 
       messageSize: 32,
       currentMessages: 0,
     });
-    const e = expectLibcError(() => q.receive(), "mq_receive", "EAGAIN");
+    const e = expectLibcError(() => q.receive(q.attributes().messageSize), "mq_receive", "EAGAIN");
     assert.equal(e.errno, Errno.EAGAIN);
     for (const [p, t] of [[0, "a"], [9, "b"], [4, "c"], [9, "d"], [4, "e"]] as const) {
       q.send(encoder.encode(t), p);
     }
     const order = Array.from({ length: 5 }, () => {
-      const m = q.receive();
+      const m = q.receive(q.attributes().messageSize);
       return `${m.priority}:${decoder.decode(m.data)}`;
     });
     assert.deepEqual(order, ["9:b", "9:d", "4:c", "4:e", "0:a"]);
@@ -237,7 +255,11 @@ Deno.test("mq_receive follows priorities; an empty O_NONBLOCK queue is EAGAIN", 
   assertQueueGone(name);
   guard.check();
   expectLibcError(() => mqUnlink(name), "mq_unlink", "ENOENT");
-  expectLibcError(() => mqOpen("no-slash", O.RDONLY), "mq_open", "EINVAL");
+  expectLibcError(
+    () => PosixMessageQueue.open("no-slash", { flags: O.RDONLY }),
+    "mq_open",
+    "EINVAL",
+  );
 });
 
 // ---- posix-mq-send / posix-mq-receive ---------------------------------------

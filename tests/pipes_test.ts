@@ -125,6 +125,16 @@ Deno.test("cpipe: wrong number of arguments prints the original's message, exit 
   }
 });
 
+Deno.test("cpipe: an argument with an unterminated quote is a cpipe error, exit 1, nothing run", async () => {
+  for (const quote of ["'", '"']) {
+    // The last stage writes to our stdout: had it been started, "ran" would be there.
+    const r = await run("cpipe", [`grep ${quote}a b`, "echo ran"]);
+    assert.equal(r.stderr, `cpipe: unterminated ${quote} in: grep ${quote}a b\n`);
+    assert.equal(r.stdout, "");
+    assert.equal(r.code, 1);
+  }
+});
+
 Deno.test("cpipe: a program that does not exist is named in the error, exit 127", async () => {
   const r = await run("cpipe", ["no-such-program-ipc-lab", "wc"]);
   assert.equal(

@@ -8,7 +8,7 @@ import { randomTag, run, start } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 import { LibcError, O } from "../lib/libc.ts";
 import { MAP, PROT } from "../lib/mmap.ts";
-import { checkShmName, shmOpen, shmPath, shmUnlink } from "../lib/posix_shm.ts";
+import { checkShmName, SharedMemoryObject, shmPath, shmUnlink } from "../lib/posix_shm.ts";
 
 const WRITER_PROMPT = "press ENTER to key to continue...\n";
 const READER_PROMPT = "Press ENTER to continue...\n";
@@ -189,7 +189,7 @@ Deno.test("posix-shm-reader without a writer: clear error, exit 1, nothing creat
 Deno.test("posix-shm-reader on an empty object (not ftruncated yet): clear error, not SIGBUS", async () => {
   const { name, guard } = fresh();
   try {
-    using made = shmOpen(name, O.RDWR | O.CREAT | O.EXCL, 0o600); // size 0
+    using made = SharedMemoryObject.create(name, { mode: 0o600 }); // size 0
     const r = await run("posix-shm-reader", ["--name", name]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
@@ -200,7 +200,7 @@ Deno.test("posix-shm-reader on an empty object (not ftruncated yet): clear error
           `to map; touching the pages past its end would kill the process \\(SIGBUS\\)`,
       ),
     );
-    made.unlink();
+    made.remove();
     guard.check();
   } finally {
     removeQuietly(name);
@@ -220,12 +220,12 @@ Deno.test("posix-shm: a name without the leading slash, or extra arguments: usag
 
 // ---- lib/posix_shm.ts ----------------------------------------------------------
 
-Deno.test("lib posix_shm: open, size, map, dispose; close and unlink are each done once", () => {
+Deno.test("lib posix_shm: create, open, size, map, dispose; close and remove are each done once", () => {
   const { name, guard } = fresh();
   try {
     let outer;
     {
-      using shm = shmOpen(name, O.RDWR | O.CREAT | O.EXCL, 0o600);
+      using shm = SharedMemoryObject.create(name, { mode: 0o600 });
       outer = shm;
       assert.equal(shm.size, 0);
       assert.throws(() => shm.map(4096, PROT.READ | PROT.WRITE), /the file is 0 bytes/);
@@ -235,16 +235,16 @@ Deno.test("lib posix_shm: open, size, map, dispose; close and unlink are each do
       using m = shm.map(8192, PROT.READ | PROT.WRITE, MAP.SHARED);
       m.bytes[5000] = 42;
       // A second opener sees the same memory.
-      using again = shmOpen(name, O.RDONLY);
+      using again = SharedMemoryObject.open(name, { flags: O.RDONLY });
       using m2 = again.map(8192, PROT.READ);
       assert.equal(m2.read(5000, 1)[0], 42);
       assert.throws(
-        () => shmOpen(name, O.RDWR | O.CREAT | O.EXCL),
+        () => SharedMemoryObject.create(name),
         (e: unknown) => e instanceof LibcError && e.code === "EEXIST",
       );
-      shm.unlink();
-      shm.unlink(); // harmless
-      assert.equal(shm.unlinked, true);
+      assert.equal(shm.remove(), true); // shm_unlink
+      assert.equal(shm.remove(), false); // harmless
+      assert.equal(shm.removed, true);
       assert.equal(m2.read(5000, 1)[0], 42); // mappings outlive the name
     }
     assert.equal(outer.closed, true);
@@ -259,7 +259,7 @@ Deno.test("lib posix_shm: open, size, map, dispose; close and unlink are each do
 Deno.test("lib posix_shm: names must be '/' + a name without '/'", () => {
   for (const bad of ["", "/", "noslash", "/a/b", "//x", "/.", "/..", `/${"x".repeat(256)}`]) {
     assert.throws(() => checkShmName(bad), TypeError, bad);
-    assert.throws(() => shmOpen(bad, O.RDONLY), TypeError, bad);
+    assert.throws(() => SharedMemoryObject.open(bad, { flags: O.RDONLY }), TypeError, bad);
   }
   checkShmName("/ipc-lab-shm");
   assert.equal(shmPath("/ipc-lab-shm"), "/dev/shm/ipc-lab-shm");

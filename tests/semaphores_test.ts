@@ -59,7 +59,11 @@ Deno.test("SemaphoreSet: lock waits signal-friendly and gives up at its timeout;
   const key = randomKey();
   const guard = new LeakGuard({ keys: [key] });
   {
-    using set = SemaphoreSet.create(key, 1, [1]);
+    using set = SemaphoreSet.create(key, { nsems: 1, mode: 0o600 });
+    // Two steps: until SETVAL, whoever opens the set by key sees 0.
+    assert.equal(SemaphoreSet.open(key, { nsems: 1 }).value(0), 0);
+    set.setValue(0, 1);
+    assert.equal(SemaphoreSet.open(key, { nsems: 1 }).value(0), 1);
     assert.equal(await set.lock(0), true);
     assert.equal(set.value(0), 0);
     let checks = 0;
@@ -67,9 +71,14 @@ Deno.test("SemaphoreSet: lock waits signal-friendly and gives up at its timeout;
     assert.ok(checks >= 1);
     set.unlock(0);
     assert.equal(set.value(0), 1);
-    set.remove();
-    set.remove(); // harmless twice
+    assert.equal(set.remove(), true);
+    assert.equal(set.remove(), false); // harmless twice
   }
+  guard.check();
+  {
+    using set = SemaphoreSet.create(key, { nsems: 1 });
+    assert.equal(set.owned, true);
+  } // not removed by name: dispose removes it, since it is owned
   guard.check();
 });
 
@@ -77,10 +86,12 @@ Deno.test("POSIX named semaphore: trywait/timedwait/post/value, unlink, ENOENT a
   const tag = randomTag();
   const name = `/ipc-lab-sem-${tag}`;
   const guard = new LeakGuard({ tag });
-  try {
-    using sem = NamedSemaphore.create(name, 1);
-    assert.ok(Deno.readDirSync("/dev/shm").some((e) => e.name === `sem.${name.slice(1)}`));
-    expectLibcError(() => NamedSemaphore.create(name, 1), "sem_open", "EEXIST");
+  const inDevShm = () =>
+    Deno.readDirSync("/dev/shm").some((e) => e.name === `sem.${name.slice(1)}`);
+  {
+    using sem = NamedSemaphore.create(name, { value: 1, mode: 0o600 });
+    assert.ok(inDevShm());
+    expectLibcError(() => NamedSemaphore.create(name, { value: 1 }), "sem_open", "EEXIST");
     assert.equal(sem.tryWait(), true);
     assert.equal(sem.tryWait(), false);
     assert.equal(sem.timedWait(10), false);
@@ -90,9 +101,15 @@ Deno.test("POSIX named semaphore: trywait/timedwait/post/value, unlink, ENOENT a
     sem.close();
     sem.close();
     assert.throws(() => sem.post(), /used after sem_close/);
-  } finally {
-    semUnlink(name);
+    assert.ok(inDevShm()); // sem_close leaves the name
+    assert.equal(sem.remove(), true); // sem_unlink
+    assert.equal(sem.remove(), false); // already gone
   }
+  guard.check();
+  {
+    using sem = NamedSemaphore.create(name, { value: 0 });
+    assert.equal(sem.owned, true);
+  } // neither closed nor unlinked by name: dispose does both, since it is owned
   guard.check();
   // SEM_FAILED is NULL on glibc: the wrapper turns it into the errno.
   expectLibcError(() => NamedSemaphore.open(name), "sem_open", "ENOENT");
@@ -183,6 +200,17 @@ Deno.test("sem-pong without sem-ping, bad arguments, a key in use: clear errors,
     }: start sem-ping first\n`,
   );
   assert.equal(r.code, 1);
+  for (const program of ["sem-ping", "sem-pong"]) {
+    // The one key rule (lib/keys.ts): 0 is IPC_PRIVATE, and a key has 32 bits.
+    for (const bad of ["0", "0x100000000"]) {
+      const r = await run(program, ["--key", bad]);
+      assert.equal(r.code, 1, `${program} --key ${bad}`); // a usage error, not a crash
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^--key: /);
+      assert.match(r.stderr, bad === "0" ? /IPC_PRIVATE/ : /does not fit in 32 bits/);
+      assert.match(r.stderr, new RegExp(`\nusage: ${program} \\[--key KEY\\]`));
+    }
+  }
   for (
     const args of [
       ["--rounds", "0"],

@@ -28,7 +28,16 @@ import {
   removeIpc,
   SEMID_DS,
 } from "../lib/sysv_ipcs.ts";
-import { randomKey, run, start, taskArgs, tempDir } from "./_helpers/run.ts";
+import {
+  type Finished,
+  randomKey,
+  run,
+  start,
+  type Started,
+  type StartOptions,
+  taskArgs,
+  tempDir,
+} from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey, sysvObjects } from "./_helpers/leaks.ts";
 import { expectLibcError } from "./_helpers/assert.ts";
 
@@ -145,7 +154,7 @@ Deno.test("Segment: IPC_STAT fields through create, attach, detach and IPC_RMID"
   // The kernel stamps IPC times from its coarse clock (whole seconds, updated
   // once a tick), which can trail Date.now() by up to a tick: allow a second.
   const before = Math.floor(Date.now() / 1000) * 1000 - 1000;
-  const seg = Segment.create(key, 1000, 0o640);
+  const seg = Segment.create(key, { size: 1000, mode: 0o640 });
   try {
     assert.equal(seg.created, true);
     assert.equal(seg.key, key);
@@ -173,7 +182,7 @@ Deno.test("Segment: IPC_STAT fields through create, attach, detach and IPC_RMID"
     assert.equal(a.bytes.length, 1000);
 
     // IPC_RMID while attached: marked `dest`, key reset to 0, still usable.
-    seg.remove();
+    assert.equal(seg.remove(), true);
     st = shmStat(seg.id);
     assert.equal(st.markedForRemoval, true);
     assert.equal(st.mode & 0o1000, 0o1000);
@@ -182,7 +191,7 @@ Deno.test("Segment: IPC_STAT fields through create, attach, detach and IPC_RMID"
     assert.equal(a.bytes[0], 42);
     a.detach(); // last detach: the kernel frees it
     expectLibcError(() => shmStat(seg.id), "shmctl", "EINVAL");
-    seg.remove(); // already removed by this handle: nothing to do
+    assert.equal(seg.remove(), false); // already removed by this handle: nothing to do
   } finally {
     removeSysvByKey([key]);
     removeShmIds([seg.id]);
@@ -190,7 +199,7 @@ Deno.test("Segment: IPC_STAT fields through create, attach, detach and IPC_RMID"
 });
 
 Deno.test("Attachment: zero-copy views, use after detach throws clearly, never crashes", () => {
-  using seg = Segment.create(IPC.PRIVATE, 64, 0o600);
+  using seg = Segment.create(IPC.PRIVATE, { size: 64, mode: 0o600 });
   const a = seg.attach();
   const b = seg.attach(); // a second mapping of the same pages
   try {
@@ -226,7 +235,7 @@ Deno.test("Attachment: zero-copy views, use after detach throws clearly, never c
 });
 
 Deno.test("Attachment: SHM_RDONLY refuses writeString; a raw store is SIGSEGV (documented)", async () => {
-  using seg = Segment.create(IPC.PRIVATE, 64, 0o600);
+  using seg = Segment.create(IPC.PRIVATE, { size: 64, mode: 0o600 });
   {
     using w = seg.attach();
     w.writeString("hello");
@@ -240,7 +249,7 @@ Deno.test("Attachment: SHM_RDONLY refuses writeString; a raw store is SIGSEGV (d
   const lib = new URL("../lib/sysv_shm.ts", import.meta.url).href;
   const code = `
     import { Segment } from ${JSON.stringify(lib)};
-    const s = Segment.create(0, 64, 0o600);
+    const s = Segment.create(0, { size: 64, mode: 0o600 });
     const a = s.attach({ readOnly: true });
     s.remove(); // freed when this process dies
     console.log("attached");
@@ -257,15 +266,15 @@ Deno.test("Segment: using removes only what this handle created; keep() and own(
   let id = -1;
   try {
     {
-      using created = Segment.createOrOpen(key, 4096, 0o660);
+      using created = Segment.createOrOpen(key, { size: 4096, mode: 0o660 });
       id = created.id;
       assert.equal(created.created, true);
-      assert.equal(created.removesOnDispose, true);
+      assert.equal(created.owned, true);
       {
-        using opened = Segment.createOrOpen(key, 4096, 0o660); // sysv_shmget: EEXIST -> open
+        using opened = Segment.createOrOpen(key, { size: 4096, mode: 0o660 }); // sysv_shmget: EEXIST -> open
         assert.equal(opened.created, false);
         assert.equal(opened.id, id);
-        assert.equal(opened.removesOnDispose, false);
+        assert.equal(opened.owned, false);
         using plain = Segment.open(key);
         assert.equal(plain.id, id);
       }
@@ -274,24 +283,27 @@ Deno.test("Segment: using removes only what this handle created; keep() and own(
     assert.equal(shmRowsOfKey(key).length, 0, "the creating handle removed it");
 
     {
-      using kept = Segment.create(key, 16, 0o600).keep();
+      using kept = Segment.create(key, { size: 16, mode: 0o600 }).keep();
       id = kept.id;
     }
     assert.equal(shmRowsOfKey(key).length, 1, "keep(): it outlives the handle");
     {
       using owner = Segment.open(key).own();
-      assert.equal(owner.removesOnDispose, true);
+      assert.equal(owner.owned, true);
     }
     assert.equal(shmRowsOfKey(key).length, 0, "own(): removed at dispose");
 
     // Dispose of a segment someone else already removed is not an error.
-    const gone = Segment.create(key, 16, 0o600);
+    const gone = Segment.create(key, { size: 16, mode: 0o600 });
     id = gone.id;
     shmRemove(gone.id);
     gone[Symbol.dispose]();
     gone[Symbol.dispose]();
-    // ...but an explicit remove() of it is.
-    expectLibcError(() => new Segment(gone.id, key, true).remove(), "shmctl", "EINVAL");
+    // ...nor is an explicit remove() of one: false, already gone (EINVAL).
+    const goneToo = Segment.create(key, { size: 16, mode: 0o600 });
+    id = goneToo.id;
+    shmRemove(goneToo.id);
+    assert.equal(goneToo.remove(), false);
   } finally {
     removeSysvByKey([key]);
     removeShmIds([id]);
@@ -300,100 +312,85 @@ Deno.test("Segment: using removes only what this handle created; keep() and own(
 
 Deno.test("Segment.get: created is true only for the process that made it", () => {
   const key = randomKey();
-  try {
-    using first = Segment.get(key, 128, IPC.CREAT | 0o600);
-    assert.equal(first.created, true, "cpid is us");
-    // (Another process's segment has another cpid: see the shmproc tests.)
-    assert.equal(first.stat().cpid, Deno.pid);
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using first = Segment.get(key, IPC.CREAT | 0o600, { size: 128 });
+  assert.equal(first.created, true, "cpid is us");
+  // (Another process's segment has another cpid: see the shmproc tests.)
+  assert.equal(first.stat().cpid, Deno.pid);
 });
 
 Deno.test("Segment.get makes only shmget; created is asked lazily; dispose of a gone one is quiet", () => {
   const key = randomKey();
-  try {
-    // IPC_CREAT|IPC_EXCL: created without asking; no IPC_CREAT: not created.
-    using made = Segment.get(key, 256, IPC.CREAT | IPC.EXCL | 0o600);
-    assert.equal(made.created, true);
-    assert.equal(made.size, 256);
-    using opened = Segment.get(key, 100, 0o600);
-    assert.equal(opened.created, false);
-    assert.equal(opened.removesOnDispose, false);
-    // IPC_CREAT alone: the first read of `created` does IPC_STAT (cpid is us).
-    using again = Segment.get(key, 0, IPC.CREAT | 0o600);
-    assert.equal(again.removesOnDispose, true, "cpid is this process");
-    again.keep();
-    assert.equal(again.removesOnDispose, false);
-    // A handle that must find out at dispose, of a segment already gone.
-    const gone = Segment.get(key, 0, IPC.CREAT | 0o600);
-    made.remove();
-    gone[Symbol.dispose](); // IPC_STAT fails with EINVAL: nothing to remove
-    expectLibcError(() => gone.created, "shmctl", "EINVAL");
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  // IPC_CREAT|IPC_EXCL: created without asking; no IPC_CREAT: not created.
+  using made = Segment.get(key, IPC.CREAT | IPC.EXCL | 0o600, { size: 256 });
+  assert.equal(made.created, true);
+  assert.equal(made.size, 256);
+  using opened = Segment.get(key, 0o600, { size: 100 });
+  assert.equal(opened.created, false);
+  assert.equal(opened.owned, false);
+  // IPC_CREAT alone: the first read of `created` does IPC_STAT (cpid is us).
+  using again = Segment.get(key, IPC.CREAT | 0o600);
+  assert.equal(again.owned, true, "cpid is this process");
+  again.keep();
+  assert.equal(again.owned, false);
+  // A handle that must find out at dispose, of a segment already gone.
+  const gone = Segment.get(key, IPC.CREAT | 0o600);
+  made.remove();
+  gone[Symbol.dispose](); // IPC_STAT fails with EINVAL: nothing to remove
+  expectLibcError(() => gone.created, "shmctl", "EINVAL");
 });
 
 Deno.test("attach: the view is the size shmget asked for, or IPC_STAT's when that was 0", () => {
   const key = randomKey();
-  try {
-    using seg = Segment.create(key, 1000, 0o600);
-    using asked = Segment.get(key, 100, 0o600);
-    using any = Segment.open(key); // size 0: the kernel tells
-    {
-      using a = asked.attach();
-      assert.equal(a.size, 100);
-      assert.equal(a.bytes.length, 100);
-      using b = any.attach({ readOnly: true });
-      assert.equal(b.size, 1000);
-      using c = shmAttach(seg.id);
-      assert.equal(c.size, 1000);
-      a.writeString("shared");
-      assert.equal(b.readString(), "shared");
-      assert.throws(() => a.writeString("x".repeat(100)), RangeError, "bounded by the view");
-    }
-    assert.throws(() => shmAttach(seg.id, { size: 0 }), RangeError);
-    assert.throws(() => shmAttach(seg.id, { size: 1.5 }), RangeError);
-    assert.equal(seg.stat().nattch, 0, "a refused size attaches nothing");
-  } finally {
-    removeSysvByKey([key]);
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using seg = Segment.create(key, { size: 1000, mode: 0o600 });
+  using asked = Segment.get(key, 0o600, { size: 100 });
+  using any = Segment.open(key); // size 0: the kernel tells
+  {
+    using a = asked.attach();
+    assert.equal(a.size, 100);
+    assert.equal(a.bytes.length, 100);
+    using b = any.attach({ readOnly: true });
+    assert.equal(b.size, 1000);
+    using c = shmAttach(seg.id);
+    assert.equal(c.size, 1000);
+    a.writeString("shared");
+    assert.equal(b.readString(), "shared");
+    assert.throws(() => a.writeString("x".repeat(100)), RangeError, "bounded by the view");
   }
+  assert.throws(() => shmAttach(seg.id, { size: 0 }), RangeError);
+  assert.throws(() => shmAttach(seg.id, { size: 1.5 }), RangeError);
+  assert.equal(seg.stat().nattch, 0, "a refused size attaches nothing");
 });
 
-Deno.test("Segment.remove of a segment gone meanwhile throws once; dispose does not try again", () => {
+Deno.test("Segment.remove of a segment gone meanwhile is false (EINVAL); dispose does not try again", () => {
   const key = randomKey();
-  try {
-    const seg = Segment.create(key, 16, 0o600);
-    shmRemove(seg.id);
-    expectLibcError(() => seg.remove(), "shmctl", "EINVAL");
-    assert.equal(seg.removesOnDispose, false);
-    seg[Symbol.dispose]();
-    seg.remove(); // counted as removed: nothing to do
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  const seg = Segment.create(key, { size: 16, mode: 0o600 });
+  shmRemove(seg.id);
+  assert.equal(seg.remove(), false);
+  assert.equal(seg.owned, false);
+  seg[Symbol.dispose]();
+  assert.equal(seg.remove(), false); // counted as removed: nothing to do
 });
 
 Deno.test("shmget/shmat errors: ENOENT, EEXIST, EINVAL (too small), bad id; messages name the key", () => {
   const key = randomKey();
-  try {
-    let e = expectLibcError(() => Segment.open(key), "shmget", "ENOENT");
-    assert.equal(e.message, `shmget ${formatKey(key)}: ENOENT (No such file or directory)`);
-    using seg = Segment.create(key, 100, 0o600);
-    expectLibcError(() => Segment.create(key, 100), "shmget", "EEXIST");
-    e = expectLibcError(() => shmget(key, 4096, IPC.CREAT | 0o600), "shmget", "EINVAL");
-    assert.equal(e.subject, formatKey(key));
-    // createOrOpen opens with size 0, like sysv_shmget: no EINVAL there.
-    using again = Segment.createOrOpen(key, 4096, 0o600);
-    assert.equal(again.id, seg.id);
-    // shmat's failure is (void *) -1: caught, not returned as an address.
-    e = expectLibcError(() => shmAttach(0x7ffffff0), "shmat", "EINVAL");
-    assert.match(e.message, /^shmat shmid 2147483632: EINVAL/);
-    expectLibcError(() => shmRemove(0x7ffffff0), "shmctl", "EINVAL");
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  let e = expectLibcError(() => Segment.open(key), "shmget", "ENOENT");
+  assert.equal(e.message, `shmget ${formatKey(key)}: ENOENT (No such file or directory)`);
+  using seg = Segment.create(key, { size: 100, mode: 0o600 });
+  expectLibcError(() => Segment.create(key, { size: 100 }), "shmget", "EEXIST");
+  e = expectLibcError(() => shmget(key, 4096, IPC.CREAT | 0o600), "shmget", "EINVAL");
+  assert.equal(e.subject, formatKey(key));
+  // createOrOpen opens with size 0, like sysv_shmget: no EINVAL there.
+  using again = Segment.createOrOpen(key, { size: 4096, mode: 0o600 });
+  assert.equal(again.id, seg.id);
+  // shmat's failure is (void *) -1: caught, not returned as an address.
+  e = expectLibcError(() => shmAttach(0x7ffffff0), "shmat", "EINVAL");
+  assert.match(e.message, /^shmat shmid 2147483632: EINVAL/);
+  expectLibcError(() => shmRemove(0x7ffffff0), "shmctl", "EINVAL");
 });
 
 Deno.test("ftok: same file and id give the same key; a missing file names the path", async () => {
@@ -410,51 +407,111 @@ Deno.test("ftok: same file and id give the same key; a missing file names the pa
 
 Deno.test("listSharedMemory/idOfKey/removeIpc and userName", () => {
   const key = randomKey();
-  try {
-    using seg = Segment.create(key, 321, 0o604);
-    const mine = listSharedMemory().filter((s) => s.id === seg.id);
-    assert.equal(mine.length, 1);
-    const { id, ...st } = mine[0];
-    assert.equal(id, seg.id);
-    assert.deepEqual(st, seg.stat());
-    assert.equal(idOfKey("shm", key), seg.id);
-    removeIpc("shm", seg.id);
-    expectLibcError(() => idOfKey("shm", key), "shmget", "ENOENT");
-    assert.equal(userName(0), "root");
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using seg = Segment.create(key, { size: 321, mode: 0o604 });
+  const mine = listSharedMemory().filter((s) => s.id === seg.id);
+  assert.equal(mine.length, 1);
+  const { id, ...st } = mine[0];
+  assert.equal(id, seg.id);
+  assert.deepEqual(st, seg.stat());
+  assert.equal(idOfKey("shm", key), seg.id);
+  removeIpc("shm", seg.id);
+  expectLibcError(() => idOfKey("shm", key), "shmget", "ENOENT");
+  assert.equal(userName(0), "root");
 });
 
 // ---------------------------------------------------------------------------
 // shmproc1 / shmproc2
 
-Deno.test("shmproc1 + shmproc2: shmproc2 prints This is a test; shmproc1 removes the segment", async () => {
+/** What shmproc2 prints when it finds shmproc1's text. */
+const TEXT2 = `${PROMPT2}This is a test\n`;
+
+/**
+ * Start shmproc1 or shmproc2 with `--key key` (its pid in `guard`) and wait
+ * for its ENTER prompt. Dispose it with `await using`.
+ */
+async function atPrompt(
+  task: "shmproc1" | "shmproc2",
+  key: number | string,
+  guard: LeakGuard,
+  options: StartOptions = {},
+): Promise<Started> {
+  const p = start(task, ["--key", String(key)], options);
+  guard.addPids(p.pid);
+  try {
+    await p.waitFor(task === "shmproc1" ? PROMPT1 : PROMPT2);
+  } catch (e) {
+    await p[Symbol.asyncDispose]();
+    throw e;
+  }
+  return p;
+}
+
+/**
+ * Press ENTER in a waiting program and let it end; with `stdout`, check
+ * that it ended cleanly: that output, nothing on stderr, exit 0.
+ */
+async function enter(p: Started, stdout?: string): Promise<Finished> {
+  await p.write("\n");
+  const r = await p.finish();
+  if (stdout !== undefined) {
+    assert.equal(r.stdout, stdout);
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
+  }
+  return r;
+}
+
+/** shmproc1 and shmproc2 started on a fresh key, each at its prompt, in the order asked. */
+interface Shmprocs extends AsyncDisposable {
+  key: number;
+  /** Its scope: the key and every started pid. */
+  guard: LeakGuard;
+  /** The programs, in the order they were asked for. */
+  started: Started[];
+}
+
+/**
+ * Start `tasks` one after the other on a fresh key, each up to its ENTER
+ * prompt. Disposing it ends the programs still running (newest first) and
+ * removes whatever is left under the key.
+ */
+async function shmprocs(...tasks: Array<"shmproc1" | "shmproc2">): Promise<Shmprocs> {
   const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
+  const guard = new LeakGuard({ keys: [key] });
+  const started: Started[] = [];
+  const dispose = async () => {
+    for (const p of [...started].reverse()) await p[Symbol.asyncDispose]();
+    guard[Symbol.dispose]();
+  };
+  try {
+    for (const task of tasks) started.push(await atPrompt(task, key, guard));
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  return { key, guard, started, [Symbol.asyncDispose]: dispose };
+}
+
+/** Send `signal` to a waiting program and let it end. */
+async function interrupt(p: Started, signal: Deno.Signal): Promise<Finished> {
+  p.kill(signal);
+  return await p.finish();
+}
+
+Deno.test("shmproc1 + shmproc2: shmproc2 prints This is a test; shmproc1 removes the segment", async () => {
+  await using scene = await shmprocs("shmproc1");
+  const { key, guard, started: [p1] } = scene;
   const rows = shmRowsOfKey(key);
   assert.equal(rows.length, 1);
   assert.equal(rows[0].cpid, p1.pid);
   {
-    await using p2 = start("shmproc2", ["--key", String(key)]);
-    guard.addPids(p2.pid);
-    await p2.waitFor(PROMPT2);
+    await using p2 = await atPrompt("shmproc2", key, guard);
     assert.equal(shmStat(rows[0].id).nattch, 2);
-    await p2.write("\n");
-    const r2 = await p2.finish();
-    assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
-    assert.equal(r2.stderr, "");
-    assert.equal(r2.code, 0);
+    await enter(p2, TEXT2);
   }
   assert.equal(shmRowsOfKey(key).length, 1, "still there while shmproc1 waits");
-  await p1.write("\n");
-  const r1 = await p1.finish();
-  assert.equal(r1.stdout, PROMPT1);
-  assert.equal(r1.stderr, "");
-  assert.equal(r1.code, 0);
+  await enter(p1, PROMPT1);
   assert.equal(shmRowsOfKey(key).length, 0, "gone from /proc/sysvipc/shm");
   guard.check();
 });
@@ -471,14 +528,10 @@ Deno.test("shmproc1: EOF on stdin instead of ENTER continues, like getchar() ret
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`shmproc1: ${signal} at the ENTER prompt removes the segment, exit ${code}`, async () => {
-    const key = randomKey();
-    using guard = new LeakGuard({ keys: [key] });
-    await using p1 = start("shmproc1", ["--key", String(key)]);
-    guard.addPids(p1.pid);
-    await p1.waitFor(PROMPT1);
+    await using scene = await shmprocs("shmproc1");
+    const { key, guard, started: [p1] } = scene;
     assert.equal(shmRowsOfKey(key).length, 1);
-    p1.kill(signal);
-    const r = await p1.finish();
+    const r = await interrupt(p1, signal);
     assert.equal(r.code, code);
     assert.equal(r.stdout, PROMPT1);
     guard.check();
@@ -486,50 +539,26 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
 }
 
 Deno.test("shmproc2: SIGINT while waiting exits 130 and leaves shmproc1's segment alone", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  await p2.waitFor(PROMPT2);
-  p2.kill("SIGINT");
-  assert.equal((await p2.finish()).code, 130);
+  await using scene = await shmprocs("shmproc1", "shmproc2");
+  const { key, guard, started: [p1, p2] } = scene;
+  assert.equal((await interrupt(p2, "SIGINT")).code, 130);
   assert.equal(shmRowsOfKey(key).length, 1, "shmproc1's segment is not shmproc2's to remove");
-  await p1.write("\n");
-  assert.equal((await p1.finish()).code, 0);
+  assert.equal((await enter(p1)).code, 0);
   guard.check();
 });
 
 Deno.test("shmproc2 run first creates the segment; alone it prints an empty line and removes it", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
+  await using scene = await shmprocs("shmproc2");
+  const { key, guard, started: [p2] } = scene;
   assert.equal(shmRowsOfKey(key)[0]?.cpid, p2.pid);
-  await p2.write("\n");
-  const r = await p2.finish();
-  assert.equal(r.stdout, `${PROMPT2}\n`);
-  assert.equal(r.stderr, "");
-  assert.equal(r.code, 0);
+  await enter(p2, `${PROMPT2}\n`);
   guard.check();
 });
 
 Deno.test("shmproc2 first, then shmproc1: the text arrives; shmproc2 leaves the segment to shmproc1, which removes it", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
-  await p2.write("\n");
-  const r2 = await p2.finish();
-  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
-  assert.equal(r2.stderr, "");
-  assert.equal(r2.code, 0);
+  await using scene = await shmprocs("shmproc2", "shmproc1");
+  const { key, guard, started: [p2, p1] } = scene;
+  await enter(p2, TEXT2);
   // shmproc2 made it, but shmproc1 is attached: shmproc2 leaves it (issue
   // 12: removing it broke the C shmproc1, whose IPC_RMID comes after its
   // shmdt and then failed with EINVAL).
@@ -539,71 +568,44 @@ Deno.test("shmproc2 first, then shmproc1: the text arrives; shmproc2 leaves the 
   const st = shmStat(rows[0].id);
   assert.equal(st.markedForRemoval, false);
   assert.equal(st.nattch, 1);
-  await p1.write("\n");
-  const r1 = await p1.finish();
-  assert.equal(r1.stdout, PROMPT1);
-  assert.equal(r1.stderr, "");
-  assert.equal(r1.code, 0);
+  await enter(p1, PROMPT1);
   guard.check();
 });
 
 Deno.test("shmproc2 first, then shmproc1, ENTER to shmproc1 first: shmproc1 removes, shmproc2's detach frees it", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
+  await using scene = await shmprocs("shmproc2", "shmproc1");
+  const { key, guard, started: [p2, p1] } = scene;
   const id = shmRowsOfKey(key)[0].id;
-  await p1.write("\n");
-  const r1 = await p1.finish();
-  assert.equal(r1.stdout, PROMPT1);
-  assert.equal(r1.stderr, "");
-  assert.equal(r1.code, 0);
+  await enter(p1, PROMPT1);
   assert.equal(shmStat(id).markedForRemoval, true, "dest: shmproc2 still has it");
-  await p2.write("\n");
-  const r2 = await p2.finish();
-  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  const r2 = await enter(p2);
+  assert.equal(r2.stdout, TEXT2);
   assert.equal(r2.stderr, "", "IPC_STAT of the freed segment (EINVAL) is no error");
   assert.equal(r2.code, 0);
   guard.check();
 });
 
 Deno.test("shmproc2 first, SIGINT while shmproc1 is attached: exit 130, shmproc1 still removes it", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
-  p2.kill("SIGINT");
-  const r2 = await p2.finish();
+  await using scene = await shmprocs("shmproc2", "shmproc1");
+  const { key, guard, started: [p2, p1] } = scene;
+  const r2 = await interrupt(p2, "SIGINT");
   assert.equal(r2.code, 130);
   assert.equal(r2.stderr, "");
   const rows = shmRowsOfKey(key);
   assert.equal(rows.length, 1);
   assert.equal(shmStat(rows[0].id).markedForRemoval, false, "left to shmproc1");
   assert.equal(shmStat(rows[0].id).nattch, 1);
-  await p1.write("\n");
-  const r1 = await p1.finish();
+  const r1 = await enter(p1);
   assert.equal(r1.stderr, "");
   assert.equal(r1.code, 0);
   guard.check();
 });
 
 Deno.test("shmproc2 first, alone, SIGTERM: it made the segment and nobody else came: removed, exit 143", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
+  await using scene = await shmprocs("shmproc2");
+  const { key, guard, started: [p2] } = scene;
   assert.equal(shmRowsOfKey(key).length, 1);
-  p2.kill("SIGTERM");
-  const r2 = await p2.finish();
+  const r2 = await interrupt(p2, "SIGTERM");
   assert.equal(r2.code, 143);
   assert.equal(r2.stderr, "");
   guard.check();
@@ -622,49 +624,41 @@ Deno.test("IPC_TRACE: the ports make the C's shm calls, in the C's order (shmpro
   const k = formatKey(key);
   using guard = new LeakGuard({ keys: [key] });
   const env = { IPC_TRACE: "1" };
-  await using p1 = start("shmproc1", ["--key", k], { env });
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
-  await using p2 = start("shmproc2", ["--key", k], { env });
-  guard.addPids(p2.pid);
-  await p2.waitFor(PROMPT2);
-  await p2.write("\n");
-  const r2 = await p2.finish();
+  await using p1 = await atPrompt("shmproc1", k, guard, { env });
+  await using p2 = await atPrompt("shmproc2", k, guard, { env });
+  const r2 = await enter(p2);
   assert.equal(r2.code, 0, r2.stderr);
   // shmproc2.c: shmget, shmat, shmdt. The port's IPC_STAT decides about removal.
   assert.deepEqual(shmCalls(r2.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_STAT"]);
-  await p1.write("\n");
-  const r1 = await p1.finish();
+  const r1 = await enter(p1);
   assert.equal(r1.code, 0, r1.stderr);
   // shmproc1.c: shmget, shmat, shmdt, shmctl(IPC_RMID).
   assert.deepEqual(shmCalls(r1.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_RMID"]);
 
   // write_shm.c / read_shm.c: shmget, shmat, shmdt; --remove adds IPC_RMID.
-  const w = await run("write-shm", ["--key", k], { env });
-  assert.equal(w.code, 0, w.stderr);
-  assert.deepEqual(shmCalls(w.stderr), ["shmget", "shmat", "shmdt"]);
-  const r = await run("read-shm", ["--key", k], { env });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(shmCalls(r.stderr), ["shmget", "shmat", "shmdt"]);
-  const rm = await run("read-shm", ["--key", k, "--remove"], { env });
-  assert.equal(rm.code, 0, rm.stderr);
-  assert.deepEqual(shmCalls(rm.stderr), ["shmget", "shmat", "shmdt", "shmctl IPC_RMID"]);
+  const traced = async (task: string, ...args: string[]): Promise<string[]> => {
+    const r = await run(task, ["--key", k, ...args], { env });
+    assert.equal(r.code, 0, r.stderr);
+    return shmCalls(r.stderr);
+  };
+  assert.deepEqual(await traced("write-shm"), ["shmget", "shmat", "shmdt"]);
+  assert.deepEqual(await traced("read-shm"), ["shmget", "shmat", "shmdt"]);
+  assert.deepEqual(await traced("read-shm", "--remove"), [
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl IPC_RMID",
+  ]);
   guard.check();
 });
 
 Deno.test("SIGKILL shmproc1 while shmproc2 waits: the segment persists (SysV), shmproc2 still prints", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  await p1.waitFor(PROMPT1);
-  await using p2 = start("shmproc2", ["--key", String(key)]);
-  await p2.waitFor(PROMPT2);
-  p1.kill("SIGKILL");
-  const r1 = await p1.finish();
+  await using scene = await shmprocs("shmproc1", "shmproc2");
+  const { key, guard, started: [p1, p2] } = scene;
+  const r1 = await interrupt(p1, "SIGKILL");
   assert.equal(r1.signal, "SIGKILL");
-  await p2.write("\n");
-  const r2 = await p2.finish();
-  assert.equal(r2.stdout, `${PROMPT2}This is a test\n`);
+  const r2 = await enter(p2);
+  assert.equal(r2.stdout, TEXT2);
   assert.equal(r2.code, 0);
   assert.match(
     r2.stderr,
@@ -719,15 +713,12 @@ Deno.test("write-shm, then read-shm (twice: it persists), then read-shm --remove
 
 Deno.test("write-shm with a message of its own words", async () => {
   const key = randomKey();
-  try {
-    const w = await run("write-shm", ["--key", String(key), "merhaba", "dünya"]);
-    assert.equal(w.code, 0, w.stderr);
-    const r = await run("read-shm", ["--remove", "--key", String(key)]);
-    assert.match(r.stdout, /^Data read from memory: merhaba dünya\n/);
-    assert.equal(shmRowsOfKey(key).length, 0);
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  const w = await run("write-shm", ["--key", String(key), "merhaba", "dünya"]);
+  assert.equal(w.code, 0, w.stderr);
+  const r = await run("read-shm", ["--remove", "--key", String(key)]);
+  assert.match(r.stdout, /^Data read from memory: merhaba dünya\n/);
+  assert.equal(shmRowsOfKey(key).length, 0);
 });
 
 Deno.test("read-shm with no segment: tells to run write-shm first, exit 1", async () => {
@@ -745,19 +736,16 @@ Deno.test("read-shm with no segment: tells to run write-shm first, exit 1", asyn
 
 Deno.test("read-shm on a segment that holds no write-shm message: exit 1, segment untouched", async () => {
   const key = randomKey();
-  try {
-    using seg = Segment.create(key, 4096, 0o660);
-    {
-      using a = seg.attach();
-      a.writeString("This is a test");
-    }
-    const r = await run("read-shm", ["--key", String(key), "--remove"]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /does not hold a write-shm message \(it holds "This is a test"\)/);
-    assert.equal(shmRowsOfKey(key).length, 1);
-  } finally {
-    removeSysvByKey([key]);
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using seg = Segment.create(key, { size: 4096, mode: 0o660 });
+  {
+    using a = seg.attach();
+    a.writeString("This is a test");
   }
+  const r = await run("read-shm", ["--key", String(key), "--remove"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /does not hold a write-shm message \(it holds "This is a test"\)/);
+  assert.equal(shmRowsOfKey(key).length, 1);
 });
 
 // ---------------------------------------------------------------------------
@@ -785,17 +773,14 @@ Deno.test("--key that is not a number: usage error, exit 1, for every port", asy
 
 Deno.test("key in use by a smaller segment: shmproc1 and write-shm fail with EINVAL, exit 1", async () => {
   const key = randomKey();
-  try {
-    using _small = Segment.create(key, 100, 0o660);
-    for (const task of ["shmproc1", "write-shm"]) {
-      const r = await run(task, ["--key", String(key)]);
-      assert.equal(r.stderr, `${task}: shmget ${formatKey(key)}: EINVAL (Invalid argument)\n`);
-      assert.equal(r.code, 1);
-    }
-    assert.equal(shmRowsOfKey(key).length, 1);
-  } finally {
-    removeSysvByKey([key]);
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using _small = Segment.create(key, { size: 100, mode: 0o660 });
+  for (const task of ["shmproc1", "write-shm"]) {
+    const r = await run(task, ["--key", String(key)]);
+    assert.equal(r.stderr, `${task}: shmget ${formatKey(key)}: EINVAL (Invalid argument)\n`);
+    assert.equal(r.code, 1);
   }
+  assert.equal(shmRowsOfKey(key).length, 1);
 });
 
 Deno.test("EACCES: a 0600 root segment opened by another uid (nobody)", async () => {
@@ -811,7 +796,7 @@ Deno.test("EACCES: a 0600 root segment opened by another uid (nobody)", async ()
   await using denoDir = await tempDir();
   await Deno.chmod(denoDir.path, 0o777);
   try {
-    using _seg = Segment.create(key, 4096, 0o600);
+    using _seg = Segment.create(key, { size: 4096, mode: 0o600 });
     for (const task of ["shmproc2", "read-shm"]) {
       // nobody, without CAP_IPC_OWNER (which would bypass the check); only
       // CAP_DAC_READ_SEARCH so that it can reach the deno binary.
@@ -865,8 +850,8 @@ Deno.test("ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest,
   let msgId = -1;
   let attached: Attachment | undefined;
   try {
-    const a = Segment.create(keys[0], 4096, 0o660);
-    const b = Segment.create(keys[1], 123457, 0o604);
+    const a = Segment.create(keys[0], { size: 4096, mode: 0o660 });
+    const b = Segment.create(keys[1], { size: 123457, mode: 0o604 });
     shmIds.push(a.id, b.id);
     attached = a.attach();
     a.remove(); // attached and removed: `dest`, key 0x00000000
@@ -918,35 +903,32 @@ Deno.test("ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest,
 
 Deno.test("ipcs --json: our segment with its fields", async () => {
   const key = randomKey();
-  try {
-    using seg = Segment.create(key, 777, 0o640);
-    const r = await run("ipcs", ["-m", "--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    const data = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(data), ["sharedMemory"]);
-    const entry = data.sharedMemory.find((s: { id: number }) => s.id === seg.id);
-    assert.equal(entry.keyHex, formatKey(key));
-    assert.equal(entry.key, key);
-    assert.equal(entry.size, 777);
-    assert.equal(entry.permsOctal, "640");
-    assert.equal(entry.owner, "root");
-    assert.equal(entry.nattch, 0);
-    assert.equal(entry.cpid, Deno.pid);
-    assert.deepEqual(entry.status, []);
-    assert.equal(entry.atime, null);
-    const everything = JSON.parse((await run("ipcs", ["--json"])).stdout);
-    assert.deepEqual(Object.keys(everything), ["messageQueues", "sharedMemory", "semaphoreArrays"]);
-  } finally {
-    removeSysvByKey([key]);
-  }
+  using _cleanup = new LeakGuard({ keys: [key] }); // removes what the test left
+  using seg = Segment.create(key, { size: 777, mode: 0o640 });
+  const r = await run("ipcs", ["-m", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const data = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(data), ["sharedMemory"]);
+  const entry = data.sharedMemory.find((s: { id: number }) => s.id === seg.id);
+  assert.equal(entry.keyHex, formatKey(key));
+  assert.equal(entry.key, key);
+  assert.equal(entry.size, 777);
+  assert.equal(entry.permsOctal, "640");
+  assert.equal(entry.owner, "root");
+  assert.equal(entry.nattch, 0);
+  assert.equal(entry.cpid, Deno.pid);
+  assert.deepEqual(entry.status, []);
+  assert.equal(entry.atime, null);
+  const everything = JSON.parse((await run("ipcs", ["--json"])).stdout);
+  assert.deepEqual(Object.keys(everything), ["messageQueues", "sharedMemory", "semaphoreArrays"]);
 });
 
 Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", async () => {
   const keys = [randomKey(), randomKey(), randomKey(), randomKey(), randomKey(), randomKey()];
   const guard = new LeakGuard({ keys });
   try {
-    const byId = Segment.create(keys[0], 16, 0o600);
-    Segment.create(keys[1], 16, 0o600);
+    const byId = Segment.create(keys[0], { size: 16, mode: 0o600 });
+    Segment.create(keys[1], { size: 16, mode: 0o600 });
     const semA = libc.semget(keys[2], 1, IPC.CREAT | 0o600);
     libc.semget(keys[3], 1, IPC.CREAT | 0o600);
     const msgA = libc.msgget(keys[4], IPC.CREAT | 0o600);
@@ -980,7 +962,7 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
         `(shmctl: EINVAL (Invalid argument))\n` +
         `ipcrm: -M ${formatKey(keys[1])}: no shared memory segment with this key ` +
         `(shmget: ENOENT (No such file or directory))\n` +
-        `ipcrm: -Q 0: key 0 is IPC_PRIVATE and names no single object; remove it by id (-q)\n`,
+        `ipcrm: -Q: 0 is IPC_PRIVATE (a new object nobody else can find by key): give a real key\n`,
     );
     const notNumber = await run("ipcrm", ["-m", "abc"]);
     assert.equal(notNumber.code, 1);
@@ -994,11 +976,8 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
 });
 
 Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 notes it, exits 0", async () => {
-  const key = randomKey();
-  using guard = new LeakGuard({ keys: [key] });
-  await using p1 = start("shmproc1", ["--key", String(key)]);
-  guard.addPids(p1.pid);
-  await p1.waitFor(PROMPT1);
+  await using scene = await shmprocs("shmproc1");
+  const { key, guard, started: [p1] } = scene;
   const id = shmRowsOfKey(key)[0].id;
   const rm = await run("ipcrm", ["-m", String(id)]);
   assert.equal(rm.code, 0, rm.stderr);
@@ -1013,8 +992,7 @@ Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; 
     );
     assert.deepEqual(rowsWithIds(theirs, [id]), row);
   }
-  await p1.write("\n");
-  const r = await p1.finish();
+  const r = await enter(p1);
   // shmdt then IPC_RMID, as the C: our shmdt freed it, so IPC_RMID is
   // EINVAL. The C exits 1 (`shmctl: Invalid argument`); the port notes it.
   assert.equal(

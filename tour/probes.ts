@@ -1,12 +1,13 @@
 /** What the tour asks the system, the way a user could: through the suite's own
  * tools and plain commands (the tour runs without --allow-ffi). @module */
 import { ROOT, taskArgv } from "./stage.ts";
+import { formatKey } from "../lib/keys.ts";
 
-/** A random SysV key (odd, non-zero) as `0x...`. */
+/** A random SysV key (odd, non-zero) as `ipcs` prints it (`0x%08x`). */
 export function randomKey(): string {
   const v = new Uint32Array(1);
   crypto.getRandomValues(v);
-  return `0x${((v[0] & 0x7ffffffe) | 1).toString(16)}`;
+  return formatKey((v[0] & 0x7ffffffe) | 1);
 }
 
 /** A POSIX name no other run (a test, another tour) uses. */
@@ -14,9 +15,9 @@ export function randomName(what: string): string {
   return `/ipc-lab-tour-${what}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** A key as `ipcs` prints it. */
+/** A key given as text (`0x...`, decimal) as `ipcs` prints it. */
 export function ipcsKey(key: string): string {
-  return `0x${Number(key).toString(16).padStart(8, "0")}`;
+  return formatKey(Number(key));
 }
 
 /** The kinds of SysV object that have `key`, asked through the suite's own `ipcs --json`. */

@@ -31,32 +31,30 @@
  * @module
  */
 import {
+  Errno,
   exitOnSignals,
   type Fd,
+  fstat,
   getpid,
   inInvocationDirectory,
   LibcError,
+  LineSplitter,
+  mkfifo,
+  NotAFifoError,
   O,
   onCleanup,
   openFile,
   parseInteger,
   POLL,
-  readAsync,
+  pollAsync,
+  read,
   runMain,
   setTraceRole,
   takeOption,
-  UsageError,
-  waitForAny,
-} from "../../lib/libc.ts";
-import {
-  ensureFifo,
-  fstat,
-  LineSplitter,
-  NotAFifoError,
-  openFifoForReading,
   unlink,
   unlinkIfExists,
-  writeAllAsync,
+  UsageError,
+  write,
 } from "../../lib/libc.ts";
 import { formatRequest, MAX_COUNT, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";
 
@@ -66,7 +64,7 @@ const USAGE =
 function openRequestFifo(path: string): Fd {
   let fd: Fd;
   try {
-    // serverFd = open(SERVER_FIFO, O_WRONLY);
+    // serverFd = open(SERVER_FIFO, O_WRONLY);  -- O_NONBLOCK: ENXIO when no server reads it
     fd = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
   } catch (e) {
     if (e instanceof LibcError && e.code === "ENXIO") {
@@ -87,7 +85,7 @@ function openRequestFifo(path: string): Fd {
 
 async function readReply(reply: Fd, request: Fd, path: string): Promise<string> {
   // Wait for the server's reply, or for the server to vanish.
-  const [replyEvents, requestEvents] = await waitForAny([
+  const [replyEvents, requestEvents] = await pollAsync([
     { fd: reply.fd, events: POLL.IN },
     { fd: request.fd, events: 0 }, // POLLERR: nobody reads the request FIFO
   ]);
@@ -99,7 +97,9 @@ async function readReply(reply: Fd, request: Fd, path: string): Promise<string> 
   for (;;) {
     const line = lines.next();
     if (line) return line.text;
-    const n = await readAsync(reply.fd, buf);
+    await pollAsync([{ fd: reply.fd, events: POLL.IN }]); // a reply line in parts: wait for more
+    // if (read(clientFd, &resp, sizeof(struct response)) != sizeof(struct response))
+    const n = read(reply.fd, buf);
     if (n === 0) break;
     lines.push(buf.subarray(0, n));
   }
@@ -116,21 +116,31 @@ async function main(args: string[]): Promise<number> {
 
   const pid = getpid();
   const replyPath = replyFifoPath(path, pid);
-  // umask(0); mkfifo(clientFifo, S_IRUSR | S_IWUSR | S_IWGRP)
-  ensureFifo(replyPath, 0o600);
-  // atexit(removeFifo)
+  // umask(0); if (mkfifo(clientFifo, S_IRUSR | S_IWUSR | S_IWGRP) == -1 && errno != EEXIST)
+  mkfifo(replyPath, 0o600, { existOk: true }); // EEXIST: left by a dead process with our pid
+  // if (atexit(removeFifo) != 0)
   const removal = onCleanup(`remove ${replyPath}`, () => unlinkIfExists(replyPath));
 
-  using reply = openFifoForReading(replyPath);
+  // clientFd = open(clientFifo, O_RDONLY);  -- TLPI opens it after sending the request;
+  // here first, non-blocking (at once), so the server's open for writing finds a reader
+  using reply = openFile(replyPath, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+  const type = fstat(reply.fd).type;
+  if (type !== "fifo") throw new NotAFifoError(replyPath, type);
   using request = openRequestFifo(path);
-  try {
-    // write(serverFd, &req, sizeof(struct request))  -- one atomic write
-    await writeAllAsync(request.fd, new TextEncoder().encode(formatRequest(pid, count)));
-  } catch (e) {
-    if (e instanceof LibcError && e.code === "EPIPE") {
-      throw new Error(`write ${path}: EPIPE (Broken pipe): the server has gone`);
+  // if (write(serverFd, &req, sizeof(struct request)) != sizeof(struct request))
+  // One write of far less than PIPE_BUF bytes: all of it, or EAGAIN (the FIFO is full) and nothing.
+  const bytes = new TextEncoder().encode(formatRequest(pid, count));
+  for (;;) {
+    try {
+      write(request.fd, bytes);
+      break;
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.EPIPE) {
+        throw new Error(`write ${path}: EPIPE (Broken pipe): the server has gone`);
+      }
+      if (!(e instanceof LibcError) || e.errno !== Errno.EAGAIN) throw e;
     }
-    throw e;
+    await pollAsync([{ fd: request.fd, events: POLL.OUT }]); // wait for room
   }
   const answer = await readReply(reply, request, path);
   unlink(replyPath);

@@ -48,25 +48,25 @@ import {
   Errno,
   exitOnSignals,
   type Fd,
+  fstat,
   inInvocationDirectory,
   LibcError,
+  LineSplitter,
+  mkfifo,
+  NotAFifoError,
   O,
   onCleanup,
   openFile,
   PIPE_BUF,
-  readAsync,
+  POLL,
+  pollAsync,
+  read,
   runMain,
   setTraceRole,
   takeOption,
+  unlinkIfExists,
   UsageError,
   write,
-} from "../../lib/libc.ts";
-import {
-  ensureFifo,
-  fstat,
-  LineSplitter,
-  openFifoForReading,
-  unlinkIfExists,
 } from "../../lib/libc.ts";
 import { parseRequest, replyFifoPath, SERVER_FIFO } from "./seqnum.ts";
 
@@ -77,7 +77,7 @@ function log(text: string): void {
   console.error(`fifo-server: ${text}`);
 }
 
-/** Refuse to start when another process already reads the FIFO. */
+/** Refuse to start when another process already reads the FIFO, or it is no FIFO. */
 function checkNoOtherServer(path: string): void {
   let probe: Fd;
   try {
@@ -87,7 +87,9 @@ function checkNoOtherServer(path: string): void {
     if (e instanceof LibcError && e.errno === Errno.ENXIO) return; // nobody: fine
     throw e;
   }
+  const type = fstat(probe.fd).type; // a regular file opens for writing too
   probe.close();
+  if (type !== "fifo") throw new NotAFifoError(path, type);
   throw new Error(`another process is already reading ${path} (a server running?)`);
 }
 
@@ -99,7 +101,7 @@ function reply(requestFifo: string, pid: number, text: string): string | undefin
   const path = replyFifoPath(requestFifo, pid);
   let fd: Fd;
   try {
-    // TLPI: clientFd = open(clientFifo, O_WRONLY);  -- non-blocking here
+    // clientFd = open(clientFifo, O_WRONLY);  -- non-blocking here: never wait for a client
     fd = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
   } catch (e) {
     if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.errno === Errno.ENXIO)) {
@@ -111,15 +113,15 @@ function reply(requestFifo: string, pid: number, text: string): string | undefin
   try {
     const type = fstat(fd.fd).type;
     if (type !== "fifo") return `${path} is a ${type}, not a FIFO: not writing to it`;
-    const bytes = encoder.encode(`${text}\n`);
-    // A reply of at most PIPE_BUF bytes into a non-blocking FIFO is
-    // written whole or not at all (EAGAIN: someone filled it).
-    write(fd.fd, bytes);
+    // write(clientFd, &resp, sizeof(struct response))  -- a text line. At most
+    // PIPE_BUF bytes into a non-blocking FIFO: written whole, or EAGAIN (it is full).
+    write(fd.fd, encoder.encode(`${text}\n`));
     return undefined;
   } catch (e) {
     if (e instanceof LibcError) return `write ${path}: ${e.code} (${e.description})`;
     throw e;
   } finally {
+    // close(clientFd);
     fd.close();
   }
 }
@@ -130,9 +132,9 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 0 || path === "") throw new UsageError(USAGE);
   exitOnSignals();
 
-  // TLPI: umask(0); mkfifo(SERVER_FIFO, S_IRUSR | S_IWUSR | S_IWGRP)
+  // umask(0); if (mkfifo(SERVER_FIFO, S_IRUSR | S_IWUSR | S_IWGRP) == -1 && errno != EEXIST)
   // Here 0600: only the same user's clients may send requests.
-  const { created } = ensureFifo(path, 0o600);
+  const created = mkfifo(path, 0o600, { existOk: true });
   if (created) {
     onCleanup(`remove ${path}`, () => unlinkIfExists(path));
     log(`created FIFO ${path} (mode 0600)`);
@@ -140,8 +142,10 @@ async function main(args: string[]): Promise<number> {
     checkNoOtherServer(path);
   }
 
-  // serverFd = open(SERVER_FIFO, O_RDONLY);
-  using requests = openFifoForReading(path);
+  // serverFd = open(SERVER_FIFO, O_RDONLY);  -- O_NONBLOCK: no client needed yet
+  using requests = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+  const type = fstat(requests.fd).type; // a regular file would read as requests
+  if (type !== "fifo") throw new NotAFifoError(path, type);
   // dummyFd = open(SERVER_FIFO, O_WRONLY);  -- so read() never sees EOF
   using _dummyWriter = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
   log(`serving sequence numbers on ${path}`);
@@ -151,8 +155,16 @@ async function main(args: string[]): Promise<number> {
   const lines = new LineSplitter(PIPE_BUF - 1);
   const buf = new Uint8Array(65536);
   for (;;) {
-    // read(serverFd, &req, sizeof(struct request))  -- lines, not structs
-    const n = await readAsync(requests.fd, buf);
+    // Where TLPI blocks in read: poll in slices, so Ctrl+C still runs the cleanup.
+    await pollAsync([{ fd: requests.fd, events: POLL.IN }]);
+    let n: number;
+    try {
+      // read(serverFd, &req, sizeof(struct request))  -- lines, not structs
+      n = read(requests.fd, buf);
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.EAGAIN) continue; // nothing after all
+      throw e;
+    }
     if (n === 0) continue; // cannot happen while we hold a write end
     lines.push(buf.subarray(0, n));
     for (let line = lines.next(); line; line = lines.next()) {

@@ -52,30 +52,34 @@
  * Calls that differ from the C (checked by `deno task compare`):
  * - `+mkfifo`: the FIFO is made when missing (EEXIST when it is there;
  *   one the port made, it also unlinks).
- * - `+statx`: a path that is not a FIFO is refused, checked before and
- *   after the open.
+ * - `+statx`: a path that is not a FIFO is refused: `fstat` of the
+ *   descriptor, after the open.
  * - `+poll`: the open does not block, so the port waits for the writer,
  *   and then for each message, with poll in short slices (see above).
  *
  * @module
  */
 import {
+  Errno,
   exitOnSignals,
+  fstat,
   inInvocationDirectory,
+  LibcError,
+  LineSplitter,
+  mkfifo,
+  NotAFifoError,
+  O,
   onCleanup,
-  readAsync,
+  openFile,
+  POLL,
+  pollAsync,
+  read,
   runMain,
   setTraceRole,
   takeOption,
-  UsageError,
-} from "../../lib/libc.ts";
-import {
-  ensureFifo,
-  LineSplitter,
-  openFifoForReading,
   unlink,
   unlinkIfExists,
-  waitForWriter,
+  UsageError,
 } from "../../lib/libc.ts";
 
 const USAGE = "usage: readfifo [--path FIFO]   (default: testfifo in the current directory)";
@@ -85,20 +89,42 @@ function print(messages: string[]): void {
   if (messages.length > 0) console.log(messages.join("\n"));
 }
 
+/**
+ * The messages complete in `lines`. With `whole` (the read did not fill
+ * the buffer, or it was the end of file), what follows the last NUL is one
+ * more: a C writer's line, which has no NUL. After a full read, more of it
+ * may still come.
+ */
+function takeMessages(lines: LineSplitter, whole: boolean): string[] {
+  const messages: string[] = [];
+  for (let line = lines.next(); line; line = lines.next()) messages.push(line.text);
+  const rest = whole ? lines.end() : undefined;
+  if (rest) messages.push(rest.text);
+  return messages;
+}
+
 async function main(args: string[]): Promise<number> {
   setTraceRole("readfifo");
   const path = inInvocationDirectory(takeOption(args, "path") ?? "testfifo");
   if (args.length > 0 || path === "") throw new UsageError(USAGE);
   exitOnSignals();
 
-  const { created } = ensureFifo(path, 0o644);
+  // Not in the C, which expects `mkfifo testfifo` first: make it when
+  // missing. EEXIST is no error (whether it is a FIFO, fstat says below).
+  const created = mkfifo(path, 0o644, { existOk: true });
   const removal = created ? onCleanup(`remove ${path}`, () => unlinkIfExists(path)) : undefined;
   if (created) console.error(`readfifo: created FIFO ${path} (mode 0644)`);
 
   // if ((fd = open("testfifo", O_RDONLY)) < 0) exitsys("testfifo");
-  using fifo = openFifoForReading(path);
+  // O_NONBLOCK: returns at once, writer or not (a blocking open would freeze the isolate)
+  using fifo = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+  const type = fstat(fifo.fd).type; // not in the C: refuse a regular file, a directory...
+  if (type !== "fifo") throw new NotAFifoError(path, type);
+
+  // Where the C blocked in open: poll until a writer has written or hung up
+  // (read before that would return 0 at once, a false end of file).
   console.error(`readfifo: waiting for a writer on ${path}`);
-  await waitForWriter(fifo.fd);
+  await pollAsync([{ fd: fifo.fd, events: POLL.IN }]);
   if (removal) {
     unlink(path); // both ends are open now: the name is no longer needed
     removal.done();
@@ -108,35 +134,36 @@ async function main(args: string[]): Promise<number> {
   // Messages end at a NUL (a C string) or a newline (a shell's echo).
   const lines = new LineSplitter(Infinity, [0, 10]);
   const buf = new Uint8Array(65536);
-  // while ((n = read(fd, buf, sizeof(buf))) > 0) {
   for (;;) {
-    const n = await readAsync(fifo.fd, buf);
-    if (n === 0) break;
+    await pollAsync([{ fd: fifo.fd, events: POLL.IN }]); // data or hang-up: read will not wait
+    let n: number;
+    try {
+      // while ((n = read(fd, buf, sizeof(buf))) > 0) {
+      n = read(fifo.fd, buf);
+    } catch (e) {
+      // Another reader of this FIFO took the data first: poll again.
+      if (e instanceof LibcError && e.errno === Errno.EAGAIN) continue;
+      throw e;
+    }
     lines.push(buf.subarray(0, n));
-    const messages: string[] = [];
-    for (let line = lines.next(); line; line = lines.next()) messages.push(line.text);
-    // What follows the last NUL is a whole message (a C writer's line),
-    // unless the read filled the buffer: then more of it may follow.
-    if (n < buf.length) {
-      const rest = lines.end();
-      if (rest) messages.push(rest.text);
+    // At end of file (0) too, what the writer left unterminated is a message.
+    const messages = takeMessages(lines, n < buf.length);
+    // buf[n] = '\0'; if (!strcmp(buf, "quit")) break;  -- each message, up to a "quit"
+    const quit = messages.indexOf("quit");
+    // puts(buf);  -- one line per message
+    print(quit === -1 ? messages : messages.slice(0, quit));
+    if (quit !== -1) break;
+    if (n === 0) {
+      console.error(
+        `readfifo: the writer closed ${path} without sending quit (interrupted or killed?)`,
+      );
+      break;
     }
-    for (const [i, text] of messages.entries()) {
-      // if (!strcmp(buf, "quit")) break;
-      if (text === "quit") {
-        print(messages.slice(0, i));
-        return 0;
-      }
-    }
-    // puts(buf);
-    print(messages);
   }
-  const last = lines.end();
-  if (last?.text === "quit") return 0;
-  if (last) print([last.text]);
-  console.error(
-    `readfifo: the writer closed ${path} without sending quit (interrupted or killed?)`,
-  );
+  // if (n < 0) exitsys("read");  -- read() throws: `readfifo: read: E... (...)`, exit 1
+
+  // close(fd);
+  fifo.close(); // (`using` closes it on the error paths)
   return 0;
 }
 

@@ -70,37 +70,45 @@
  * Calls that differ from the C (checked by `deno task compare`):
  * - `+mkfifo`: the FIFO is made when missing (EEXIST when it is there;
  *   one the port made, it also unlinks).
- * - `+statx`: a path that is not a FIFO is refused, checked before and
- *   after the open.
+ * - `+statx`: a path that is not a FIFO is refused: `fstat` of the
+ *   descriptor, after the open (and `stat` of the path when the open
+ *   keeps failing with ENXIO, which a socket also gives).
  * - `+poll`: the port waits in slices, for you to type while watching the
  *   FIFO for a reader gone, and for room in a full FIFO (see above).
  *
  * @module
  */
 import {
+  Errno,
   exitOnSignals,
+  type Fd,
+  fstat,
   inInvocationDirectory,
   LibcError,
+  LineSplitter,
+  mkfifo,
+  NotAFifoError,
+  O,
   onCleanup,
+  openFile,
   POLL,
+  pollAsync,
   read,
   runMain,
   setTraceRole,
+  stat,
   takeOption,
-  UsageError,
-  waitForAny,
-} from "../../lib/libc.ts";
-import {
-  ensureFifo,
-  LineSplitter,
-  openFifoForWriting,
   unlink,
   unlinkIfExists,
-  writeAllAsync,
+  UsageError,
+  write,
+  yieldToEventLoop,
 } from "../../lib/libc.ts";
 
 const USAGE = "usage: writefifo [--path FIFO]   (default: testfifo in the current directory)";
 const encoder = new TextEncoder();
+/** Pause between two opens that found no reader (ENXIO), ms. */
+const RETRY_MS = 50;
 
 /** Print without a newline (the prompt), like `printf` + `fflush`. */
 function out(text: string): void {
@@ -122,7 +130,7 @@ class StdinLines {
       const line = this.#lines.next();
       if (line) return line.text;
       if (this.#eof) return this.#lines.end()?.text ?? null;
-      const [stdin, fifo] = await waitForAny([
+      const [stdin, fifo] = await pollAsync([
         { fd: 0, events: POLL.IN },
         { fd: fifoFd, events: 0 }, // POLLERR: no reader is left
       ]);
@@ -161,18 +169,6 @@ function messages(text: string): Uint8Array[] {
   return out;
 }
 
-async function send(fd: number, text: string, path: string): Promise<void> {
-  try {
-    // if (write(fd, buf, strlen(buf)) < 0) exitsys("write");  -- strlen(buf) + 1: with its NUL
-    for (const message of messages(text)) await writeAllAsync(fd, message);
-  } catch (e) {
-    if (e instanceof LibcError && e.code === "EPIPE") {
-      throw new Error(`write ${path}: EPIPE (Broken pipe): the reader has gone`);
-    }
-    throw e;
-  }
-}
-
 async function main(args: string[]): Promise<number> {
   setTraceRole("writefifo");
   const path = inInvocationDirectory(takeOption(args, "path") ?? "testfifo");
@@ -180,16 +176,36 @@ async function main(args: string[]): Promise<number> {
   exitOnSignals();
 
   // if (mkfifo("testfifo", S_IRUSR|S_IWUSR|S_IRGRP|S_IROTH) < 0) exitsys("mkfifo");
-  const { created } = ensureFifo(path, 0o644);
+  // (commented out in the C.) EEXIST is no error: whether it is a FIFO, fstat says below.
+  const created = mkfifo(path, 0o644, { existOk: true });
   const removal = created ? onCleanup(`remove ${path}`, () => unlinkIfExists(path)) : undefined;
   if (created) console.error(`writefifo: created FIFO ${path} (mode 0644)`);
 
   // if ((fd = open("testfifo", O_WRONLY)) < 0) exitsys("testfifo");
-  using fifo = await openFifoForWriting(path, {
-    onWaiting: () => console.error(`writefifo: waiting for a reader to open ${path}`),
-  });
+  // O_NONBLOCK: ENXIO while no process has it open for reading; then try
+  // again after a pause in which Ctrl+C still works (where the C blocks).
+  let opened: Fd | undefined;
+  for (let attempt = 0; opened === undefined; attempt++) {
+    try {
+      opened = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
+    } catch (e) {
+      if (!(e instanceof LibcError) || e.errno !== Errno.ENXIO) throw e;
+      if (attempt === 0) {
+        // A socket (or a device without its driver) says ENXIO too:
+        // only a FIFO has a reader to wait for.
+        const type = stat(path).type;
+        if (type !== "fifo") throw new NotAFifoError(path, type);
+        console.error(`writefifo: waiting for a reader to open ${path}`);
+      }
+      await yieldToEventLoop(RETRY_MS);
+    }
+  }
+  using fifo = opened;
+  const type = fstat(fifo.fd).type; // not in the C: refuse a regular file, a device...
+  if (type !== "fifo") throw new NotAFifoError(path, type);
   if (removal) {
-    // if (unlink("testfifo") < 0) exitsys("testfifo");  -- early: both ends are open
+    // if (unlink("testfifo") < 0) exitsys("testfifo");  -- (commented out in the C, at its
+    // end) early: both ends are open, and the open descriptors keep the pipe working
     unlink(path);
     removal.done();
     console.error(`writefifo: both ends are open; removed ${path}`);
@@ -199,15 +215,37 @@ async function main(args: string[]): Promise<number> {
   for (;;) {
     // printf("text:"); fflush(stdout);
     out("text:");
-    // gets(buf);
-    const line = await stdin.next(fifo.fd, path);
+    // gets(buf);  -- fgets() in the C as built here
+    let line: string | null;
+    try {
+      line = await stdin.next(fifo.fd, path);
+    } catch (e) {
+      out("\n"); // the prompt is still open: the error message starts on a line of its own
+      throw e;
+    }
     if (line === null && Deno.stdin.isTerminal()) out("\n");
     const text = line ?? "quit"; // end of input: say goodbye like a user would
-    await send(fifo.fd, text, path);
+    // if (write(fd, buf, strlen(buf)) < 0) exitsys("write");  -- strlen(buf) + 1: with its NUL
+    for (const message of messages(text)) {
+      for (;;) {
+        try {
+          // At most PIPE_BUF bytes into a non-blocking FIFO: all of it, or EAGAIN and nothing.
+          write(fifo.fd, message);
+          break;
+        } catch (e) {
+          if (e instanceof LibcError && e.errno === Errno.EPIPE) {
+            throw new Error(`write ${path}: EPIPE (Broken pipe): the reader has gone`);
+          }
+          if (!(e instanceof LibcError) || e.errno !== Errno.EAGAIN) throw e;
+        }
+        await pollAsync([{ fd: fifo.fd, events: POLL.OUT }]); // the FIFO is full: wait for room
+      }
+    }
     // if (!strcmp(buf, "quit")) break;
     if (text === "quit") break;
   }
-  // close(fd);  -- by `using`
+  // close(fd);
+  fifo.close(); // (`using` closes it on the error paths)
   return 0;
 }
 

@@ -82,8 +82,14 @@ import {
   cString,
   exitOnSignals,
   inInvocationDirectory,
+  MAP,
+  mmap,
+  MS,
+  msync,
+  munmap,
   O,
   openFile,
+  PROT,
   readAsync,
   runMain,
   setTraceRole,
@@ -91,7 +97,6 @@ import {
   UsageError,
   write,
 } from "../../lib/libc.ts";
-import { MAP, mmap, MS, PROT } from "../../lib/mmap.ts";
 
 // #define MMAP_FILENAME   "shared_mmap"
 const MMAP_FILENAME = "shared_mmap";
@@ -192,6 +197,9 @@ async function main(args: string[]): Promise<number> {
     const aInput = await stdin.fgets(INPUT_SIZE);
     if (aInput === null) { // EOF: end cleanly (the original loops forever)
       print("\n");
+      // Never reached in the C: munmap(p_map, MMAP_SIZE); close(fd);
+      munmap(pMap);
+      file.close();
       return 0;
     }
 
@@ -208,7 +216,7 @@ async function main(args: string[]): Promise<number> {
       // memcpy(p_map, a_input, strlen(a_input));  -- at most the 64 mapped bytes
       pMap.bytes.set(untilNul(aInput).subarray(0, MMAP_SIZE));
       // if (msync(p_map, MMAP_SIZE, MS_SYNC) == -1) { ... return EXIT_FAILURE; }
-      pMap.msync(MS.SYNC);
+      msync(pMap, MS.SYNC);
     }
   }
 }

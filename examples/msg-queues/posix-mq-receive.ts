@@ -8,12 +8,14 @@
  *
  * Demonstrates: the receiver creates `/ipc-lab-mq` (10 messages of at most
  * 256 bytes), prints its attributes (`mq_getattr`), then waits for ENTER so
- * that posix-mq-send can fill the queue first. Then it receives: each
+ * that posix-mq-send can fill the queue first, and prints how many messages
+ * wait (`mq_getattr` again: `mq_curmsgs`). Then it receives: each
  * `mq_receive` returns the oldest message of the *highest priority*, whatever
  * order they were sent in, and prints `priority P: text`. It stops after a
  * message `quit`, or with `--drain` as soon as the queue is empty (an
  * O_NONBLOCK `mq_receive` on an empty queue fails with EAGAIN, printed).
- * At the end it removes the queue (`mq_unlink`).
+ * At the end it closes its descriptor (`mq_close`) and removes the queue
+ * (`mq_unlink`).
  *
  * Run (two terminals): `deno task posix-mq-receive`; in the other,
  * `deno task posix-mq-send` and type `1 low`, `7 urgent`, `3 normal`
@@ -37,13 +39,13 @@ import {
   LineReader,
   O,
   onCleanup,
+  PosixMessageQueue,
   runMain,
   setTraceRole,
   takeFlag,
   takeOption,
   UsageError,
 } from "../../lib/libc.ts";
-import { mqOpen, mqUnlink } from "../../lib/posix_mq.ts";
 import { ATTR, checkQueueName, DEFAULT_NAME } from "./posix_mq_common.ts";
 
 const USAGE = "usage: posix-mq-receive [--name /NAME] [--drain]";
@@ -59,8 +61,13 @@ async function main(args: string[]): Promise<number> {
 
   // struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = 256 };
   // mqd = mq_open(NAME, O_CREAT | O_RDONLY, 0600, &attr);
-  using queue = mqOpen(name, O.CREAT | O.RDONLY | O.NONBLOCK, 0o600, ATTR);
-  using _unlink = onCleanup(`mq_unlink ${name}`, () => mqUnlink(name));
+  using queue = PosixMessageQueue.open(name, {
+    flags: O.CREAT | O.RDONLY | O.NONBLOCK,
+    mode: 0o600,
+    attr: ATTR,
+  }); // disposing only closes it (an error path); the queue's name goes below, or on Ctrl+C
+  using unlink = onCleanup(`mq_unlink ${name}`, () => queue.remove());
+  // mq_getattr(mqd, &attr);
   const attr = queue.attributes();
   console.log(
     `posix-mq-receive: queue ${name} ready (maxmsg ${attr.maxMessages}, msgsize ${attr.messageSize})`,
@@ -75,7 +82,7 @@ async function main(args: string[]): Promise<number> {
     if (drain) {
       try {
         // n = mq_receive(mqd, buf, attr.mq_msgsize, &prio);  -- O_NONBLOCK
-        message = queue.receive();
+        message = queue.receive(attr.messageSize);
       } catch (e) {
         if (e instanceof LibcError && e.code === "EAGAIN") {
           console.log(`queue empty: ${e.message}`);
@@ -84,17 +91,19 @@ async function main(args: string[]): Promise<number> {
         throw e;
       }
     } else {
-      message = await queue.receiveAsync();
+      // n = mq_receive(mqd, buf, attr.mq_msgsize, &prio);  -- after poll(mqd, POLLIN)
+      message = await queue.receiveAsync(attr.messageSize);
       if (message === null) continue;
     }
     const text = decoder.decode(message.data);
     console.log(`priority ${message.priority}: ${text}`);
     if (text === "quit") break;
   }
-  // mq_close(mqd); mq_unlink(NAME);
+  // mq_close(mqd);
   queue.close();
-  _unlink.done();
-  mqUnlink(name);
+  // mq_unlink(NAME);
+  queue.remove();
+  unlink.done();
   return 0;
 }
 

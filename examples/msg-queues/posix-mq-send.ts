@@ -6,7 +6,8 @@
  * with a priority. Each line read from stdin is one message; a line that
  * starts with a number and a space gives its priority (`7 urgent` is
  * `urgent` with priority 7), any other line gets `--priority` (default 0).
- * It prints `sent with priority P: text` for each.
+ * It prints `sent with priority P: text` for each. At the end of its input
+ * it closes its descriptor (`mq_close`); the queue stays for the receiver.
  *
  * Run: `deno task posix-mq-receive` first (it creates the queue), then
  * `deno task posix-mq-send` and type lines; `quit` ends the receiver.
@@ -32,14 +33,15 @@ import {
   exitOnSignals,
   LibcError,
   LineReader,
+  MQ_PRIO_MAX,
   O,
   parseInteger,
+  PosixMessageQueue,
   runMain,
   setTraceRole,
   takeOption,
   UsageError,
 } from "../../lib/libc.ts";
-import { MQ_PRIO_MAX, mqOpen, type PosixMessageQueue } from "../../lib/posix_mq.ts";
 import { checkQueueName, DEFAULT_NAME } from "./posix_mq_common.ts";
 
 const USAGE = "usage: posix-mq-send [--name /NAME] [--priority N]";
@@ -63,17 +65,17 @@ async function main(args: string[]): Promise<number> {
     : checkPriority(parseInteger(priorityText, "--priority"), "--priority");
   exitOnSignals();
 
-  let queue: PosixMessageQueue;
+  let opened: PosixMessageQueue;
   try {
     // mqd = mq_open(NAME, O_WRONLY);
-    queue = mqOpen(name, O.WRONLY | O.NONBLOCK);
+    opened = PosixMessageQueue.open(name, { flags: O.WRONLY | O.NONBLOCK });
   } catch (e) {
     if (e instanceof LibcError && e.errno === Errno.ENOENT) {
       throw new Error(`no queue ${name}: start posix-mq-receive first`);
     }
     throw e;
   }
-  using _queue = queue;
+  using queue = opened; // disposing closes it on an error path; the normal end closes it below
 
   const encoder = new TextEncoder();
   const stdin = new LineReader(0);
@@ -86,6 +88,8 @@ async function main(args: string[]): Promise<number> {
     await queue.sendAsync(encoder.encode(body), priority);
     console.log(`sent with priority ${priority}: ${body}`);
   }
+  // mq_close(mqd);
+  queue.close();
   return 0;
 }
 

@@ -9,7 +9,8 @@
  *
  * Run: `deno task sysv-msg-client` while `deno task sysv-msg-server` runs,
  * type lines, end with Ctrl+D. `deno task sysv-msg-client --stop` asks the
- * server to finish (mtype 2) and remove the queue.
+ * server to finish (mtype 2) and remove the queue. `--key KEY` must match
+ * the server's (not 0 = IPC_PRIVATE, at most 32 bits: usage error, exit 1).
  *
  * Where it departs from the C one would write and why:
  * - Without the server's queue, the client does not create one (no
@@ -30,18 +31,19 @@ import {
   chomp,
   Errno,
   exitOnSignals,
+  formatKey,
   getpid,
   LibcError,
   LineReader,
+  MessageQueue,
   parseInteger,
   runMain,
   setTraceRole,
   takeFlag,
+  takeKey,
   takeOption,
   UsageError,
 } from "../../lib/libc.ts";
-import { MessageQueue } from "../../lib/sysv_msg.ts";
-import { formatKey } from "../../lib/keys.ts";
 import {
   decodeText,
   DEFAULT_KEY,
@@ -69,11 +71,10 @@ function openQueue(key: number): MessageQueue {
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("client");
-  const keyText = takeOption(args, "key");
+  const key = takeKey(args, DEFAULT_KEY, USAGE);
   const timeoutText = takeOption(args, "timeout");
   const stop = takeFlag(args, "stop");
   if (args.length > 0) throw new UsageError(USAGE);
-  const key = keyText === undefined ? DEFAULT_KEY : parseInteger(keyText, "--key");
   const timeout = timeoutText === undefined ? 10 : parseInteger(timeoutText, "--timeout");
   if (timeout <= 0) throw new UsageError("--timeout: must be a positive number of seconds");
 
@@ -81,6 +82,7 @@ async function main(args: string[]): Promise<number> {
   const queue = openQueue(key);
   const pid = getpid();
   if (stop) {
+    // req.mtype = STOP; req.pid = getpid(); msgsnd(msqid, &req, sizeof req.pid, 0);
     await queue.sendAsync(STOP, encodeRequest(pid, ""));
     console.log("stop request sent");
     return 0;

@@ -18,6 +18,9 @@
  * `deno task sysv-msg-client` and type lines; several clients may run at
  * once. `deno task sysv-msg-client --stop` (or Ctrl+C here) ends the server,
  * which removes the queue. `ipcs -q` shows the queue while it runs.
+ * `--key KEY` (both programs) takes another key: decimal, 0x hex or 0
+ * octal, at most 32 bits, and not 0 (IPC_PRIVATE, a queue no client could
+ * find by key): those are usage errors, exit 1.
  *
  * Where it departs from the C one would write and why:
  * - The waiting `msgrcv` uses IPC_NOWAIT and retries after a short async
@@ -34,17 +37,16 @@
 import {
   Errno,
   exitOnSignals,
-  killProcess,
+  formatKey,
   LibcError,
+  MessageQueue,
   onCleanup,
-  parseInteger,
+  processAlive,
   runMain,
   setTraceRole,
-  takeOption,
+  takeKey,
   UsageError,
 } from "../../lib/libc.ts";
-import { MessageQueue } from "../../lib/sysv_msg.ts";
-import { formatKey } from "../../lib/keys.ts";
 import {
   decodeRequest,
   DEFAULT_KEY,
@@ -56,28 +58,16 @@ import {
 
 const USAGE = "usage: sysv-msg-server [--key KEY]";
 
-/** True while process `pid` exists (`kill(pid, 0)`: ESRCH means gone). */
-function alive(pid: number): boolean {
-  try {
-    killProcess(pid, 0);
-    return true;
-  } catch (e) {
-    if (e instanceof LibcError && e.errno === Errno.ESRCH) return false;
-    return true; // EPERM: it exists, it is just not ours
-  }
-}
-
 async function main(args: string[]): Promise<number> {
   setTraceRole("server");
-  const keyText = takeOption(args, "key");
+  const key = takeKey(args, DEFAULT_KEY, USAGE);
   if (args.length > 0) throw new UsageError(USAGE);
-  const key = keyText === undefined ? DEFAULT_KEY : parseInteger(keyText, "--key");
   exitOnSignals();
 
   // msqid = msgget(KEY, IPC_CREAT | IPC_EXCL | 0600);
-  let queue: MessageQueue;
+  let created: MessageQueue;
   try {
-    queue = MessageQueue.create(key, { mode: 0o600 });
+    created = MessageQueue.create(key, { mode: 0o600 });
   } catch (e) {
     if (e instanceof LibcError && e.errno === Errno.EEXIST) {
       throw new Error(
@@ -87,33 +77,38 @@ async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
-  using _queue = queue;
-  using _removal = onCleanup(`remove queue ${formatKey(key)}`, () => queue.remove());
+  using queue = created; // safety net of error paths; the normal end removes it below
+  using removal = onCleanup(`remove queue ${formatKey(key)}`, () => queue.remove());
   console.log(
     `sysv-msg-server: queue ${formatKey(key)} (msqid ${queue.id}) ready, waiting for requests`,
   );
 
   for (;;) {
-    // msgrcv(msqid, &req, sizeof req - sizeof(long), -STOP, 0);
+    // msgrcv(msqid, &req, sizeof req.text + 4, -STOP, 0);
     const message = await queue.receiveAsync(4 + TEXT_MAX, -STOP);
     if (message === null) continue;
     const { pid, text } = decodeRequest(message.data);
     if (message.type === STOP) {
       console.log(`stop request from pid ${pid}: removing the queue`);
-      return 0; // `using` removes the queue
+      break;
     }
     if (message.type !== REQUEST || pid <= 0) {
       console.log(`ignored a message of type ${message.type} (${message.data.length} bytes)`);
       continue;
     }
     console.log(`request from pid ${pid}: ${text}`);
-    if (!alive(pid)) {
+    // if (kill(req.pid, 0) == -1 && errno == ESRCH) continue;  -- the client is gone
+    if (!processAlive(pid)) {
       console.log(`client ${pid} is gone: reply dropped`);
       continue;
     }
     // reply.mtype = req.pid; msgsnd(msqid, &reply, len, 0);
     await queue.sendAsync(pid, encodeText(text.toUpperCase()));
   }
+  // msgctl(msqid, IPC_RMID, NULL);
+  queue.remove();
+  removal.done();
+  return 0;
 }
 
 if (import.meta.main) {

@@ -82,7 +82,15 @@ async function main(args: string[]): Promise<number> {
   setTraceRole("cpipe");
   // if (argc != 3) { fprintf(stderr, "wrong number of arguments!..\n"); ... }
   if (args.length < 2) throw new UsageError("wrong number of arguments!..");
-  const commands = args.map(splitCommand);
+  const commands = args.map((arg) => {
+    try {
+      return splitCommand(arg);
+    } catch (e) {
+      // "unterminated ' in: ...": a cpipe error like the others
+      if (e instanceof UsageError) throw new UsageError(`cpipe: ${e.message}`);
+      throw e;
+    }
+  });
   const empty = commands.findIndex((words) => words.length === 0);
   if (empty !== -1) {
     throw new UsageError(`cpipe: argument ${empty + 1} names no program`);
@@ -96,13 +104,16 @@ async function main(args: string[]): Promise<number> {
   try {
     for (let i = 0; i < commands.length - 1; i++) pipes.push(pipe());
     for (let i = 0; i < commands.length; i++) {
+      // if ((pidChild1 = fork()) < 0) exitsys("fork");  -- no fork: what each child
+      // does before exec, posix_spawnp does from these file actions (see the header)
       const actions: FileAction[] = [];
       if (directory !== ".") actions.push({ chdir: directory });
-      // do_child2: dup2(fds[0], STDIN_FILENO)
+      // do_child2: if (dup2(fd, STDIN_FILENO) < 0) exitsys("dup2"); close(fd);
       if (i > 0) actions.push({ dup2: [pipes[i - 1].read.fd, 0] });
-      // do_child1: dup2(fds[1], STDOUT_FILENO)
+      // do_child1: if (dup2(fd, STDOUT_FILENO) < 0) exitsys("dup2"); close(fd);
+      // (the close: O_CLOEXEC closes fd at exec; dup2's copy on 0/1 stays open)
       if (i < commands.length - 1) actions.push({ dup2: [pipes[i].write.fd, 1] });
-      // execlp(path, path, (char *) NULL)
+      // if (execlp(path, path, (char *) NULL) < 0) exitsys("execlp");
       const [program] = commands[i];
       try {
         children.push(spawn(program, commands[i], { fileActions: actions }));

@@ -76,7 +76,7 @@ import {
   spawn,
   takeOption,
   UsageError,
-  writeAll,
+  write,
 } from "../../lib/libc.ts";
 
 /** Permissions the child Deno process needs (the same as ours). */
@@ -107,7 +107,9 @@ async function parent(count: number): Promise<number> {
   try {
     for (let i = 0; i < count; ++i) {
       value[0] = i;
-      writeAll(fds.write.fd, bytes);
+      // if (write(fd, &i, sizeof(int)) < 0) exitsys("write");
+      // (4 bytes, at most PIPE_BUF: a blocking write does them all at once)
+      write(fds.write.fd, bytes);
     }
   } catch (e) {
     // The reader is gone. C would die of SIGPIPE here; Deno ignores
@@ -146,6 +148,8 @@ function child(fdText: string | undefined, countText: string | undefined): numbe
   const bytes = new Uint8Array(value.buffer);
   const numbers: number[] = [];
   let received = 0;
+  // while ((n = read(fd, &val, sizeof(int))) > 0) printf("%d ", val);
+  // (readFull calls read until the 4 bytes are there: read may return fewer)
   while (readFull(fd, bytes) === 4) {
     if (value[0] !== received) {
       console.error(`pipe-parent-child: expected ${received}, read ${value[0]}`);

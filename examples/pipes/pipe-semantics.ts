@@ -43,6 +43,7 @@ import {
   LibcError,
   type Pipe,
   pipe,
+  pipeBufOf,
   read,
   runMain,
   setTraceRole,
@@ -52,7 +53,6 @@ import {
   write,
   writeAll,
 } from "../../lib/libc.ts";
-import { pipeBufOf } from "../../lib/fifo.ts";
 
 /** One experiment's outcome; `figures` are measured values only. */
 interface Experiment {

@@ -39,31 +39,26 @@ import {
   exitOnSignals,
   LibcError,
   LineReader,
+  MAP,
+  mmap,
+  munmap,
   O,
+  PROT,
   runMain,
   setTraceRole,
-  takeOption,
-  UsageError,
+  SharedMemoryObject,
 } from "../../lib/libc.ts";
-import { MAP, PROT } from "../../lib/mmap.ts";
-import { checkShmName, type SharedMemoryObject, shmOpen } from "../../lib/posix_shm.ts";
-import { SHM_NAME, SHM_SIZE } from "./writer.ts";
+import { SHM_SIZE, takeName } from "./writer.ts";
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("reader");
-  const name = takeOption(args, "name") ?? SHM_NAME;
-  if (args.length > 0) throw new UsageError("usage: posix-shm-reader [--name /name]");
-  try {
-    checkShmName(name);
-  } catch (e) {
-    throw new UsageError(`posix-shm-reader: ${(e as Error).message}`);
-  }
+  const name = takeName(args, "posix-shm-reader");
   exitOnSignals();
 
-  // shmid = shmget(SHMKEY, 4096, ...)  becomes  fd = shm_open(name, O_RDONLY, 0)
+  // shmid = shmget(SHMKEY, 4096, ...)  becomes  fd = shm_open(name, O_RDONLY, 0);
   let opened: SharedMemoryObject;
   try {
-    opened = shmOpen(name, O.RDONLY);
+    opened = SharedMemoryObject.open(name, { flags: O.RDONLY });
   } catch (e) {
     if (e instanceof LibcError && e.code === "ENOENT") {
       throw new Error(`${e.message}: start posix-shm-writer first`);
@@ -71,8 +66,10 @@ async function main(args: string[]): Promise<number> {
     throw e;
   }
   using shm = opened;
-  // buf = (char *) shmat(shmid, NULL, 0)  becomes  mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0)
-  using buf = shm.map(SHM_SIZE, PROT.READ, MAP.SHARED);
+  // buf = (char *) shmat(shmid, NULL, 0)  becomes
+  //   buf = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  using buf = mmap(SHM_SIZE, PROT.READ, MAP.SHARED, shm.fd, 0, { subject: name });
+  // close(fd);
   shm.close();
 
   // printf("Press ENTER to continue...\n"); getchar();
@@ -80,8 +77,8 @@ async function main(args: string[]): Promise<number> {
   await new LineReader(0).readLine();
   // puts(buf);
   console.log(cStringAt(buf.read()));
-  // shmdt(buf);
-  buf.unmap();
+  // shmdt(buf)  becomes  munmap(buf, 4096);
+  munmap(buf);
   return 0;
 }
 

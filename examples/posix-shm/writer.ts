@@ -57,42 +57,63 @@
  * @module
  */
 import {
+  checkShmName,
   exitOnSignals,
+  ftruncate,
   LineReader,
+  MAP,
+  mmap,
+  munmap,
   O,
   onCleanup,
+  PROT,
   runMain,
   setTraceRole,
+  SharedMemoryObject,
   takeOption,
   UsageError,
 } from "../../lib/libc.ts";
-import { MAP, PROT } from "../../lib/mmap.ts";
-import { checkShmName, shmOpen } from "../../lib/posix_shm.ts";
 
 /** The name both programs use unless told otherwise (shmproc's SHMKEY). */
 export const SHM_NAME = "/ipc-lab-shm";
 /** The size shmproc1 asked `shmget` for. */
 export const SHM_SIZE = 4096;
 
-async function main(args: string[]): Promise<number> {
-  setTraceRole("writer");
+/**
+ * Take `--name /name` out of `args` (default {@link SHM_NAME}) and check
+ * it; a bad name or a leftover argument is a usage error of `program`.
+ * The reader uses it too.
+ */
+export function takeName(args: string[], program: string): string {
   const name = takeOption(args, "name") ?? SHM_NAME;
-  if (args.length > 0) throw new UsageError("usage: posix-shm-writer [--name /name]");
+  if (args.length > 0) throw new UsageError(`usage: ${program} [--name /name]`);
   try {
     checkShmName(name);
   } catch (e) {
-    throw new UsageError(`posix-shm-writer: ${(e as Error).message}`);
+    throw new UsageError(`${program}: ${(e as Error).message}`);
   }
+  return name;
+}
+
+async function main(args: string[]): Promise<number> {
+  setTraceRole("writer");
+  const name = takeName(args, "posix-shm-writer");
   exitOnSignals();
 
   // shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)
   //   becomes: fd = shm_open(name, O_RDWR|O_CREAT, 0660); ftruncate(fd, 4096);
-  using shm = shmOpen(name, O.RDWR | O.CREAT, 0o660);
-  const removal = onCleanup(`shm_unlink ${name}`, () => shm.unlink());
-  shm.truncate(SHM_SIZE);
-  // buf = (char *) shmat(shmid, NULL, 0)  becomes  mmap(..., MAP_SHARED, fd, 0)
-  using buf = shm.map(SHM_SIZE, PROT.READ | PROT.WRITE, MAP.SHARED);
-  shm.close(); // the mapping keeps the object; the descriptor is not needed
+  using shm = SharedMemoryObject.open(name, { flags: O.RDWR | O.CREAT, mode: 0o660 });
+  // The writer removes the object at the end, whoever created it (shmproc1
+  // does IPC_RMID so): own() makes an error on the way remove it too
+  // (dispose); Ctrl+C / SIGTERM remove it here.
+  shm.own();
+  using _removeOnSignal = onCleanup(`shm_unlink ${name}`, () => shm.remove());
+  ftruncate(shm.fd, SHM_SIZE);
+  // buf = (char *) shmat(shmid, NULL, 0)  becomes
+  //   buf = mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0);
+  using buf = mmap(SHM_SIZE, PROT.READ | PROT.WRITE, MAP.SHARED, shm.fd, 0, { subject: name });
+  // close(fd);  -- the mapping keeps the object; the descriptor is not needed
+  shm.close();
 
   // strcpy(buf, "This is a test");
   buf.bytes.set(new TextEncoder().encode("This is a test\0"));
@@ -100,11 +121,10 @@ async function main(args: string[]): Promise<number> {
   console.log("press ENTER to key to continue...");
   await new LineReader(0).readLine(); // a line, or EOF: both continue, like getchar()
 
-  // shmdt(buf);
-  buf.unmap();
-  // shmctl(shmid, IPC_RMID, NULL)  becomes  shm_unlink(name)
-  shm.unlink();
-  removal.done();
+  // shmdt(buf)  becomes  munmap(buf, 4096);
+  munmap(buf);
+  // shmctl(shmid, IPC_RMID, NULL)  becomes  shm_unlink(name);
+  shm.remove();
   return 0;
 }
 

@@ -1,7 +1,9 @@
 /**
- * What sem-ping and sem-pong share: the segment's layout, the lock (a SysV
- * semaphore, a POSIX named semaphore, or none), composing and checking
- * messages, and waiting for the other side without going deaf to signals.
+ * What sem-ping and sem-pong share: the segment's layout, how the lock is
+ * described and named, composing and checking messages, and waiting for
+ * the other side's stamp without going deaf to signals. The semaphore
+ * calls themselves (semget, semctl, semop, sem_open, sem_wait, sem_post,
+ * sem_close, sem_unlink) are in sem-ping.ts and sem-pong.ts, by name.
  *
  * The segment (4096 bytes), as a C header would declare it:
  *
@@ -25,11 +27,13 @@
  *
  * @module
  */
-import { Errno, killProcess, LibcError, yieldToEventLoop } from "../../lib/libc.ts";
-import { cStringAt } from "../../lib/cstring.ts";
-import type { Attachment } from "../../lib/sysv_shm.ts";
-import type { SemaphoreSet } from "../../lib/sysv_sem.ts";
-import type { NamedSemaphore } from "../../lib/posix_sem.ts";
+import {
+  type Attachment,
+  cStringAt,
+  type NamedSemaphore,
+  type SemaphoreSet,
+  yieldToEventLoop,
+} from "../../lib/libc.ts";
 
 /** Default key of both the segment and the semaphore set ("PING"). */
 export const DEFAULT_KEY = 0x50494e47;
@@ -55,69 +59,21 @@ export const AT = {
 /** Values of the `lock` field. */
 export const LOCK_KIND = { none: 0, sysv: 1, posix: 2 } as const;
 
-/** Index of the lock in the SysV semaphore set (a set of one). */
-export const LOCK_SEM = 0;
-
 /** Lines per message: written one at a time, with the event loop running in between. */
 export const LINES = 8;
 
-/** The lock around every access to the text, or nothing with --no-lock. */
-export interface Lock {
-  /** How the programs describe it. */
-  readonly description: string;
-  /** P: wait (signal-friendly) until we hold it. */
-  acquire(check: () => void): Promise<void>;
-  /** V: release it. */
-  release(): void;
+/**
+ * How both programs name the lock they use: the set (`--posix`: the
+ * named semaphore) or, with neither, none at all (`--no-lock`).
+ */
+export function describeLock(set?: SemaphoreSet, named?: NamedSemaphore): string {
+  if (set !== undefined) return `SysV semaphore set (semid ${set.id})`;
+  if (named !== undefined) return `POSIX named semaphore ${named.name}`;
+  return "no lock (--no-lock): the reader may see a message half written";
 }
-
-/** The SysV semaphore set as a lock: semop -1 / +1 on semaphore 0, with SEM_UNDO. */
-export function sysvLock(set: SemaphoreSet): Lock {
-  return {
-    description: `SysV semaphore set (semid ${set.id})`,
-    async acquire(check) {
-      // struct sembuf p = { 0, -1, SEM_UNDO }; semop(semid, &p, 1);
-      await set.lock(LOCK_SEM, { check });
-    },
-    release() {
-      // struct sembuf v = { 0, +1, SEM_UNDO }; semop(semid, &v, 1);
-      set.unlock(LOCK_SEM);
-    },
-  };
-}
-
-/** A POSIX named semaphore as a lock: sem_wait / sem_post (no SEM_UNDO!). */
-export function posixLock(sem: NamedSemaphore): Lock {
-  return {
-    description: `POSIX named semaphore ${sem.name}`,
-    async acquire(check) {
-      await sem.wait({ check }); // sem_wait(sem);
-    },
-    release() {
-      sem.post(); // sem_post(sem);
-    },
-  };
-}
-
-/** No lock at all: what `--no-lock` demonstrates. */
-export const NO_LOCK: Lock = {
-  description: "no lock (--no-lock): the reader may see a message half written",
-  async acquire() {},
-  release() {},
-};
 
 /** The other side has gone (died, or removed the objects). */
 export class PeerGone extends Error {}
-
-/** True while process `pid` exists (`kill(pid, 0)`). */
-export function alive(pid: number): boolean {
-  try {
-    killProcess(pid, 0);
-    return true;
-  } catch (e) {
-    return !(e instanceof LibcError && e.errno === Errno.ESRCH);
-  }
-}
 
 /** 32-bit FNV-1a of `bytes`. */
 export function fnv1a(bytes: Uint8Array): number {
@@ -236,9 +192,4 @@ export function replyDigest(text: Uint8Array): string | undefined {
 /** Short form of a digest for the printed lines. */
 export function short(digest: string | undefined): string {
   return digest === undefined ? "(none)" : digest.slice(0, 16);
-}
-
-/** Format a key as `ipcs` does. */
-export function hexKey(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
 }

@@ -21,19 +21,21 @@
  * stamp while the text is still being written and reads a mix of two
  * messages ("torn"); the program shows what it saw and still exits 0 (it
  * may, by chance, see nothing wrong). `--posix` uses a POSIX named semaphore
- * (`sem_open`/`sem_wait`/`sem_post`/`sem_unlink`) as the lock instead;
- * `--sem-name /NAME` names it (default `/ipc-lab-sem-<key>`).
+ * (`sem_open`/`sem_wait`/`sem_post`/`sem_close`/`sem_unlink`) as the lock
+ * instead; `--sem-name /NAME` names it (default `/ipc-lab-sem-` and the key
+ * as `ipcs` prints it: `/ipc-lab-sem-0x50494e47`). At the end sem-ping
+ * detaches and removes the segment and the semaphore (set, or POSIX name).
  *
  * Run (two terminals): `deno task sem-ping` then `deno task sem-pong`
- * (`--key KEY` in both to use another key; sem-pong follows sem-ping's
- * choice of lock, rounds and semaphore name, which are in the segment).
- * `IPC_TRACE=1` shows every semop. `ipcs -m -s` shows both objects while it
- * runs.
+ * (`--key KEY` in both to use another key: any 32-bit key but 0, which is
+ * IPC_PRIVATE; sem-pong follows sem-ping's choice of lock, rounds and
+ * semaphore name, which are in the segment). `IPC_TRACE=1` shows every
+ * semtimedop and semop. `ipcs -m -s` shows both objects while it runs.
  *
  * Where it departs from the C and why:
  * - The waits are signal-friendly: `semtimedop`/`sem_timedwait` with a 50 ms
  *   timeout in a loop that yields to the event loop, so Ctrl+C still removes
- *   the segment and the semaphore set (exit 130). A blocking `semop` would
+ *   the segment and the semaphore (exit 130). A blocking `semop` would
  *   freeze the runtime.
  * - Whose turn it is is a stamp word in the segment, read with
  *   `Atomics.load` (the semaphore is the lock around the text, not the turn
@@ -41,59 +43,63 @@
  *   (`kill(pid, 0)`), so a killed peer is reported (exit 1), not waited for
  *   for ever. SEM_UNDO releases a lock a killed process held; a POSIX
  *   semaphore has no such thing (see the README).
+ * - On an error (peer gone, semaphore removed under it) the objects made so
+ *   far are removed on the way out (the `using` declarations), where the
+ *   C's `exit(1)` would leave them behind. The normal end removes them by
+ *   name, as the C does.
  *
  * @module
  */
 import {
   Errno,
   exitOnSignals,
+  formatKey,
   LibcError,
+  NamedSemaphore,
   onCleanup,
   parseInteger,
+  processAlive,
   runMain,
+  Segment,
+  SemaphoreSet,
   setTraceRole,
   takeFlag,
+  takeKey,
   takeOption,
   UsageError,
 } from "../../lib/libc.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
-import { SemaphoreSet } from "../../lib/sysv_sem.ts";
-import { NamedSemaphore, semUnlink } from "../../lib/posix_sem.ts";
 import {
-  alive,
   AT,
   compose,
   DEFAULT_KEY,
-  hexKey,
-  type Lock,
+  describeLock,
   LOCK_KIND,
   MAGIC,
-  NO_LOCK,
   PeerGone,
-  posixLock,
   replyDigest,
   SEGMENT_SIZE,
   sha256,
   Shared,
   short,
-  sysvLock,
 } from "./pingpong.ts";
 
 const USAGE = "usage: sem-ping [--key KEY] [--rounds N] [--no-lock | --posix [--sem-name /NAME]]";
 
-function explainExists(e: unknown, what: string, key: number, ipcrm: string): never {
-  if (e instanceof LibcError && e.errno === Errno.EEXIST) {
-    throw new Error(
-      `a ${what} with key ${hexKey(key)} already exists (another sem-ping running? ` +
-        `if not: ipcrm ${ipcrm} ${hexKey(key)})`,
-    );
+/** Make an object exclusively; EEXIST becomes a message saying what to do. */
+function exclusive<T>(make: () => T, what: string, hint = ""): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof LibcError && e.errno === Errno.EEXIST) {
+      throw new Error(`${what} already exists (another sem-ping running?${hint && ` ${hint}`})`);
+    }
+    throw e;
   }
-  throw e;
 }
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("ping");
-  const keyText = takeOption(args, "key");
+  const key = takeKey(args, DEFAULT_KEY, USAGE);
   const roundsText = takeOption(args, "rounds");
   const noLock = takeFlag(args, "no-lock");
   const posix = takeFlag(args, "posix");
@@ -101,95 +107,107 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 0 || (noLock && posix) || (semNameOption !== undefined && !posix)) {
     throw new UsageError(USAGE);
   }
-  const key = keyText === undefined ? DEFAULT_KEY : parseInteger(keyText, "--key");
   const rounds = roundsText === undefined ? 10 : parseInteger(roundsText, "--rounds");
   if (rounds < 1 || rounds > 1_000_000) throw new UsageError("--rounds: 1 .. 1000000");
-  const semName = semNameOption ?? `/ipc-lab-sem-${(key >>> 0).toString(16)}`;
+  const semName = semNameOption ?? `/ipc-lab-sem-${formatKey(key)}`; // /ipc-lab-sem-0x50494e47
   if (posix && !/^\/[^/]{1,60}$/.test(semName)) {
     throw new UsageError(`--sem-name: a slash and up to 60 characters, no other slash`);
   }
+  const kind = posix ? LOCK_KIND.posix : noLock ? LOCK_KIND.none : LOCK_KIND.sysv;
   exitOnSignals();
 
-  // semid = semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0600); semctl(semid, 0, SETVAL, 1);
-  let lock: Lock = NO_LOCK;
+  // The lock: a System V set of one semaphore, or (--posix) a POSIX named one.
   let set: SemaphoreSet | undefined;
+  if (kind === LOCK_KIND.sysv) {
+    // semid = semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0600);
+    set = exclusive(
+      () => SemaphoreSet.create(key, { nsems: 1, mode: 0o600 }),
+      `a semaphore set with key ${formatKey(key)}`,
+      `if not: ipcrm -S ${formatKey(key)}`,
+    );
+  }
+  using _set = set; // error paths only: IPC_RMID while still owned (the end removes it by name)
+  if (set !== undefined) {
+    // Creating a set and initialising it are two steps: until this SETVAL, whoever finds the
+    // set by its key sees a semaphore of value 0, a lock that looks taken. sem-pong waits for
+    // the segment's magic word, which is stored only after this.
+    // semctl(semid, 0, SETVAL, 1);
+    set.setValue(0, 1);
+  }
   let named: NamedSemaphore | undefined;
-  if (posix) {
+  if (kind === LOCK_KIND.posix) {
     // sem = sem_open(NAME, O_CREAT | O_EXCL, 0600, 1);
-    try {
-      named = NamedSemaphore.create(semName, 1, 0o600);
-    } catch (e) {
-      if (e instanceof LibcError && e.errno === Errno.EEXIST) {
-        throw new Error(`semaphore ${semName} already exists (another sem-ping running?)`);
-      }
-      throw e;
-    }
-    lock = posixLock(named);
-  } else if (!noLock) {
-    try {
-      set = SemaphoreSet.create(key, 1, [1], 0o600);
-    } catch (e) {
-      explainExists(e, "semaphore set", key, "-S");
-    }
-    lock = sysvLock(set);
+    named = exclusive(
+      () => NamedSemaphore.create(semName, { value: 1, mode: 0o600 }),
+      `semaphore ${semName}`,
+    );
   }
-  using _set = set;
-  using _named = named;
-  const unlinkNamed = () => {
-    if (named === undefined) return;
-    try {
-      semUnlink(semName); // sem_unlink(NAME);
-    } catch (e) {
-      if (!(e instanceof LibcError && e.errno === Errno.ENOENT)) throw e;
-    }
-  };
-  using _unlinkAtEnd = { [Symbol.dispose]: unlinkNamed };
-  using _unlinkOnSignal = onCleanup(`sem_unlink ${semName}`, unlinkNamed);
-  using _removeSet = onCleanup(`remove semaphore set ${hexKey(key)}`, () => set?.remove());
+  using _named = named; // error paths only: sem_close, and sem_unlink while still owned
+  using _removeLockOnSignal = onCleanup(`remove the lock of ${formatKey(key)}`, () => {
+    set?.remove();
+    named?.close();
+    named?.remove();
+  });
 
-  // shmid = shmget(KEY, SEGMENT_SIZE, IPC_CREAT | IPC_EXCL | 0600); shm = shmat(shmid, NULL, 0);
-  let segment: Segment;
-  try {
-    segment = Segment.create(key, SEGMENT_SIZE, 0o600);
-  } catch (e) {
-    explainExists(e, "shared memory segment", key, "-M");
-  }
-  using _segment = segment;
+  // shmid = shmget(KEY, SEGMENT_SIZE, IPC_CREAT | IPC_EXCL | 0600);
+  const segment = exclusive(
+    () => Segment.create(key, { size: SEGMENT_SIZE, mode: 0o600 }),
+    `a shared memory segment with key ${formatKey(key)}`,
+    `if not: ipcrm -M ${formatKey(key)}`,
+  );
+  using _segment = segment; // error paths only: IPC_RMID while still owned
+  // shm = shmat(shmid, NULL, 0);
   using attachment = segment.attach();
-  using _removeSegment = onCleanup(`remove segment ${hexKey(key)}`, () => {
+  using _removeSegmentOnSignal = onCleanup(`remove segment ${formatKey(key)}`, () => {
     attachment.detach();
     segment.remove();
   });
   const shm = new Shared(attachment);
   shm.store(AT.pingPid, Deno.pid);
   shm.store(AT.rounds, rounds);
-  shm.store(AT.lock, posix ? LOCK_KIND.posix : noLock ? LOCK_KIND.none : LOCK_KIND.sysv);
+  shm.store(AT.lock, kind);
   shm.semName = posix ? semName : "";
   shm.store(AT.magic, MAGIC); // last: now sem-pong may use it
 
   console.log(
-    `sem-ping: segment ${hexKey(key)} (shmid ${segment.id}), lock: ${lock.description}`,
+    `sem-ping: segment ${formatKey(key)} (shmid ${segment.id}), lock: ${describeLock(set, named)}`,
   );
   console.log(`sem-ping: ${rounds} rounds; waiting for sem-pong`);
 
   const check = () => {
     const pong = shm.load(AT.pongPid);
-    if (pong !== 0 && !alive(pong)) throw new PeerGone(`sem-pong (pid ${pong}) has gone`);
+    if (pong !== 0 && !processAlive(pong)) throw new PeerGone(`sem-pong (pid ${pong}) has gone`);
   };
+  // P: take the lock (with --no-lock: nothing).
+  const acquire = async () => {
+    // struct sembuf p = { 0, -1, SEM_UNDO }; semop(semid, &p, 1);
+    if (set !== undefined) await set.lock(0, { check });
+    // sem_wait(sem);
+    if (named !== undefined) await named.wait({ check });
+  };
+  // V: give it back.
+  const release = () => {
+    // struct sembuf v = { 0, +1, SEM_UNDO }; semop(semid, &v, 1);
+    if (set !== undefined) set.unlock(0);
+    // sem_post(sem);
+    if (named !== undefined) named.post();
+  };
+
   let torn = 0;
   let mismatched = 0;
   let lastReply = "-";
   try {
     for (let round = 1; round <= rounds; round++) {
-      await lock.acquire(check);
+      await acquire();
+      // shm->stamp = 2 * round; sprintf(shm->text, ...); shm->check = fnv1a(shm->text);
       const mine = await shm.write(2 * round, compose("ping", round, lastReply));
-      lock.release();
+      release();
       const myDigest = await sha256(mine);
 
       await shm.waitForStamp(2 * round + 1, check);
-      await lock.acquire(check);
+      await acquire();
       const reply = shm.read();
-      lock.release();
+      release();
       lastReply = await sha256(reply.text);
       const theirs = replyDigest(reply.text);
       const problems: string[] = [];
@@ -220,6 +238,21 @@ async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
+
+  // The end, as the C ends: detach, then remove what this program made.
+  // shmdt(shm);
+  attachment.detach();
+  // shmctl(shmid, IPC_RMID, NULL);
+  segment.remove();
+  // semctl(semid, 0, IPC_RMID);
+  if (set !== undefined) set.remove();
+  if (named !== undefined) {
+    // sem_close(sem);
+    named.close();
+    // sem_unlink(NAME);
+    named.remove();
+  }
+
   if (torn === 0 && mismatched === 0) {
     console.log(`sem-ping: ${rounds} rounds, every digest verified, no torn message`);
     return 0;

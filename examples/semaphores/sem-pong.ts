@@ -10,16 +10,22 @@
  * the SHA-256 of what it read. It follows sem-ping's choice of lock
  * (SysV, POSIX named, or none) and number of rounds, read from the segment.
  *
+ * At the end it detaches (`shmdt`) and closes the POSIX semaphore
+ * (`sem_close`); removing them is sem-ping's job.
+ *
  * Run: `deno task sem-ping` in one terminal, then `deno task sem-pong` in
  * another (`--key KEY` if sem-ping got one).
  *
  * Where it departs from the C and why:
- * - Signal-friendly waits, as in sem-ping; Ctrl+C detaches and exits 130
- *   (sem-ping, which owns the objects, then reports that sem-pong has gone
- *   and removes them).
+ * - Signal-friendly waits, as in sem-ping; Ctrl+C exits 130 (the process's
+ *   end detaches the segment; sem-ping, which owns the objects, then
+ *   reports that sem-pong has gone and removes them).
  * - If sem-ping dies (its pid no longer exists), sem-pong reports it, and,
  *   since nobody else will, removes the orphaned segment and semaphore set
  *   (and the POSIX semaphore's name), then exits 1.
+ * - On any other error the POSIX semaphore is still closed and the segment
+ *   detached on the way out (the `using` declarations); the normal end does
+ *   both by name.
  *
  * Ports: beyond the seeds (seed 003 names the semaphore; seed 000 says
  * shared memory has no synchronization of its own); the answering half.
@@ -29,92 +35,105 @@
 import {
   Errno,
   exitOnSignals,
+  formatKey,
   LibcError,
-  parseInteger,
+  NamedSemaphore,
+  processAlive,
   runMain,
+  Segment,
+  SemaphoreSet,
   setTraceRole,
-  takeOption,
+  takeKey,
   UsageError,
 } from "../../lib/libc.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
-import { SemaphoreSet } from "../../lib/sysv_sem.ts";
-import { NamedSemaphore, semUnlink } from "../../lib/posix_sem.ts";
 import {
-  alive,
   AT,
   compose,
   DEFAULT_KEY,
-  hexKey,
-  type Lock,
+  describeLock,
   LOCK_KIND,
   MAGIC,
-  NO_LOCK,
   PeerGone,
-  posixLock,
   replyDigest,
+  SEGMENT_SIZE,
   sha256,
   Shared,
   short,
-  sysvLock,
 } from "./pingpong.ts";
 
 const USAGE = "usage: sem-pong [--key KEY]";
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("pong");
-  const keyText = takeOption(args, "key");
+  const key = takeKey(args, DEFAULT_KEY, USAGE);
   if (args.length > 0) throw new UsageError(USAGE);
-  const key = keyText === undefined ? DEFAULT_KEY : parseInteger(keyText, "--key");
   exitOnSignals();
 
-  // shmid = shmget(KEY, 0, 0); shm = shmat(shmid, NULL, 0);
+  // shmid = shmget(KEY, SEGMENT_SIZE, 0);
   let segment: Segment;
   try {
-    segment = Segment.open(key);
+    segment = Segment.open(key, { size: SEGMENT_SIZE });
   } catch (e) {
     if (e instanceof LibcError && e.errno === Errno.ENOENT) {
-      throw new Error(`no shared memory segment with key ${hexKey(key)}: start sem-ping first`);
+      throw new Error(`no shared memory segment with key ${formatKey(key)}: start sem-ping first`);
     }
     throw e;
   }
-  using attachment = segment.attach();
+  // shm = shmat(shmid, NULL, 0);
+  using attachment = segment.attach(); // error paths only: shmdt (the end detaches by name)
   const shm = new Shared(attachment);
   if (shm.load(AT.magic) !== MAGIC) {
-    throw new Error(`the segment with key ${hexKey(key)} is not (yet) a sem-ping segment`);
+    throw new Error(`the segment with key ${formatKey(key)} is not (yet) a sem-ping segment`);
   }
   const pingPid = shm.load(AT.pingPid);
   const rounds = shm.load(AT.rounds);
   const kind = shm.load(AT.lock);
   const semName = shm.semName;
 
-  let lock: Lock = NO_LOCK;
   let set: SemaphoreSet | undefined;
   let named: NamedSemaphore | undefined;
   if (kind === LOCK_KIND.sysv) {
-    set = SemaphoreSet.open(key, 1); // semid = semget(KEY, 1, 0);
-    lock = sysvLock(set);
+    // semid = semget(KEY, 1, 0);
+    set = SemaphoreSet.open(key, { nsems: 1 });
   } else if (kind === LOCK_KIND.posix) {
-    named = NamedSemaphore.open(semName); // sem = sem_open(NAME, 0);
-    lock = posixLock(named);
+    // sem = sem_open(NAME, 0);
+    named = NamedSemaphore.open(semName);
   }
-  using _named = named;
+  using _named = named; // error paths only: sem_close (the end closes it by name)
   shm.store(AT.pongPid, Deno.pid);
   console.log(
-    `sem-pong: joined sem-ping (pid ${pingPid}): ${rounds} rounds, lock: ${lock.description}`,
+    `sem-pong: joined sem-ping (pid ${pingPid}): ${rounds} rounds, lock: ${
+      describeLock(set, named)
+    }`,
   );
 
   const check = () => {
-    if (!alive(pingPid)) throw new PeerGone(`sem-ping (pid ${pingPid}) has gone`);
+    if (!processAlive(pingPid)) throw new PeerGone(`sem-ping (pid ${pingPid}) has gone`);
   };
+  // P: take the lock (with --no-lock: nothing).
+  const acquire = async () => {
+    // struct sembuf p = { 0, -1, SEM_UNDO }; semop(semid, &p, 1);
+    if (set !== undefined) await set.lock(0, { check });
+    // sem_wait(sem);
+    if (named !== undefined) await named.wait({ check });
+  };
+  // V: give it back.
+  const release = () => {
+    // struct sembuf v = { 0, +1, SEM_UNDO }; semop(semid, &v, 1);
+    if (set !== undefined) set.unlock(0);
+    // sem_post(sem);
+    if (named !== undefined) named.post();
+  };
+
   let torn = 0;
   let mismatched = 0;
   let lastReply = "-";
   try {
     for (let round = 1; round <= rounds; round++) {
       await shm.waitForStamp(2 * round, check);
-      await lock.acquire(check);
+      await acquire();
       const message = shm.read();
-      lock.release();
+      release();
       const problems: string[] = [];
       if (!message.intact) {
         torn++;
@@ -132,9 +151,10 @@ async function main(args: string[]): Promise<number> {
         );
       }
       const digest = await sha256(message.text);
-      await lock.acquire(check);
+      await acquire();
+      // shm->stamp = 2 * round + 1; sprintf(shm->text, ...); shm->check = fnv1a(shm->text);
       const reply = await shm.write(2 * round + 1, compose("pong", round, digest));
-      lock.release();
+      release();
       lastReply = await sha256(reply);
       console.log(
         problems.length === 0
@@ -145,13 +165,17 @@ async function main(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof PeerGone) {
       // Nobody else will remove them: sem-ping made them and is dead.
+      // shmdt(shm);
       attachment.detach();
+      // shmctl(shmid, IPC_RMID, NULL);
       segment.remove();
-      set?.remove();
+      // semctl(semid, 0, IPC_RMID);
+      if (set !== undefined) set.remove();
       if (named !== undefined) {
-        try {
-          semUnlink(semName);
-        } catch { /* already unlinked */ }
+        // sem_close(sem);
+        named.close();
+        // sem_unlink(NAME);
+        named.remove();
       }
       throw new Error(`${e.message}; removed the segment and the semaphore it left`);
     }
@@ -160,6 +184,14 @@ async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
+
+  // shmdt(shm);
+  attachment.detach();
+  if (named !== undefined) {
+    // sem_close(sem);
+    named.close();
+  }
+
   if (torn === 0 && mismatched === 0) {
     console.log(`sem-pong: ${rounds} rounds, every message intact`);
     return 0;

@@ -11,13 +11,18 @@
  * another (same directory, or the same `--path`).
  *
  * Where it departs from the C and why:
+ * - The socket is made with SOCK_CLOEXEC (no child would inherit it).
  * - Nobody at the path (ENOENT) or a stale socket file (ECONNREFUSED) is
  *   reported as "no echo server at PATH", exit 1.
  * - A server that goes away is reported, exit 1: EOF before the echo came
  *   back, or EPIPE/ECONNRESET on write (Deno ignores SIGPIPE, so the write
  *   fails instead of killing the process, which C would need `MSG_NOSIGNAL`
  *   or `signal(SIGPIPE, SIG_IGN)` for).
- * - Reads wait signal-friendly (`readAsync`), so Ctrl+C works (exit 130).
+ * - Lines are read with `LineReader` (lib/stdin.ts), from stdin and from
+ *   the socket alike: `read` into a buffer, split at newlines, the rest kept
+ *   for the next line (C's `fgets` on a `fdopen`ed socket does the same).
+ *   Its reads wait signal-friendly (`poll` in short slices), so Ctrl+C
+ *   works (exit 130).
  *
  * Ports: beyond the seeds (seed 002 counts sockets among the kinds of IPC);
  * the classic C echo client.
@@ -26,64 +31,55 @@
  */
 import {
   chomp,
+  connect,
   Errno,
   exitOnSignals,
-  type Fd,
   LibcError,
   LineReader,
-  readAsync,
   runMain,
   setTraceRole,
+  socket,
   UsageError,
   writeAll,
 } from "../../lib/libc.ts";
-import { connectUnix } from "../../lib/socket.ts";
 import { ECHO_PATH, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: echo-client [--path FILE]";
 
 class ServerGone extends Error {}
 
-function connectOrExplain(path: string): Fd {
+async function main(args: string[]): Promise<number> {
+  setTraceRole("client");
+  const path = takeSocketPath(args, ECHO_PATH);
+  if (args.length > 0) throw new UsageError(USAGE);
+  exitOnSignals();
+
+  // fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  using server = socket();
+  const fd = server.fd;
   try {
-    // fd = socket(AF_UNIX, SOCK_STREAM, 0); connect(fd, &addr, sizeof addr);
-    return connectUnix(path);
+    // strcpy(addr.sun_path, PATH); connect(fd, (struct sockaddr *) &addr, sizeof addr);
+    connect(fd, path);
   } catch (e) {
     if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.code === "ECONNREFUSED")) {
       throw new Error(`no echo server at ${path} (${e.code}): start echo-server first`);
     }
     throw e;
   }
-}
-
-async function main(args: string[]): Promise<number> {
-  setTraceRole("client");
-  const path = takeSocketPath(args, ECHO_PATH);
-  if (args.length > 0) throw new UsageError(USAGE);
-  exitOnSignals();
-  using socket = connectOrExplain(path);
 
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
   const stdin = new LineReader(0);
-  const chunk = new Uint8Array(4096);
-  let pending = new Uint8Array(0);
+  const replies = new LineReader(fd);
   try {
+    // while (fgets(line, sizeof line, stdin) != NULL) {
     for (let line; (line = await stdin.readLine()) !== null;) {
       const text = chomp(line);
-      writeAll(socket.fd, encoder.encode(`${text}\n`)); // write(fd, line, len);
+      // write(fd, line, strlen(line));
+      writeAll(fd, encoder.encode(`${text}\n`));
       // read(fd, buf, ...) until the whole line is back
-      let newline: number;
-      while ((newline = pending.indexOf(10)) === -1) {
-        const n = await readAsync(socket.fd, chunk);
-        if (n === 0) throw new ServerGone("EOF");
-        const joined = new Uint8Array(pending.length + n);
-        joined.set(pending);
-        joined.set(chunk.subarray(0, n), pending.length);
-        pending = joined;
-      }
-      console.log(`echo: ${decoder.decode(pending.subarray(0, newline))}`);
-      pending = pending.slice(newline + 1);
+      const echo = await replies.readLine();
+      if (echo === null || !echo.endsWith("\n")) throw new ServerGone("EOF");
+      console.log(`echo: ${echo.slice(0, -1)}`);
     }
   } catch (e) {
     const gone = e instanceof ServerGone ? "EOF" : e instanceof LibcError &&
@@ -93,6 +89,8 @@ async function main(args: string[]): Promise<number> {
     if (gone === undefined) throw e;
     throw new Error(`the server closed the connection (${gone})`);
   }
+  // close(fd);
+  server.close();
   return 0;
 }
 

@@ -22,47 +22,42 @@
  *
  * Where it departs from the C and why:
  * - The listening socket is non-blocking and the `poll` waits in short
- *   slices (`waitForAny` of lib/fd.ts): a blocking `accept`/`poll` through
+ *   slices (`pollAsync` of lib/fd.ts): a blocking `accept`/`poll` through
  *   FFI would freeze the runtime, and Ctrl+C could not unlink the socket.
  * - Sockets are made with SOCK_CLOEXEC; writes use the checked `writeAll`
  *   (EPIPE from a vanished client closes that client instead of killing the
  *   server: Deno ignores SIGPIPE).
+ * - A path already taken (`bind`: EADDRINUSE) is explained ("already
+ *   exists: is another server running?"), exit 1, and the file is left alone.
+ * - Right after `bind`, the port registers the socket file's removal as a
+ *   cleanup, so Ctrl+C, SIGTERM or an error still unlinks it; at the normal
+ *   end it calls `close` and `unlink` itself, as the C does.
  *
  * @module
  */
 import {
+  accept,
+  bind,
   Errno,
   exitOnSignals,
   type Fd,
   LibcError,
+  listen,
   onCleanup,
   POLL,
+  pollAsync,
   read,
   runMain,
   setTraceRole,
+  socket,
+  unlink,
+  unlinkIfExists,
   UsageError,
-  waitForAny,
   writeAll,
 } from "../../lib/libc.ts";
-import { accept, listenUnix } from "../../lib/socket.ts";
-
 import { ECHO_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: echo-server [--path FILE] [--clients N]";
-
-function listenOrExplain(path: string) {
-  try {
-    // fd = socket(AF_UNIX, SOCK_STREAM, 0); bind(fd, &addr, sizeof addr); listen(fd, 16);
-    return listenUnix(path);
-  } catch (e) {
-    if (e instanceof LibcError && e.code === "EADDRINUSE") {
-      throw new Error(
-        `${path} already exists: is another server running? (if not, remove the stale file)`,
-      );
-    }
-    throw e;
-  }
-}
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("server");
@@ -71,8 +66,23 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(USAGE);
   exitOnSignals();
 
-  using server = listenOrExplain(path);
-  using _unlink = onCleanup(`close and unlink ${path}`, () => server.close());
+  // fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  using server = socket({ nonblock: true });
+  const fd = server.fd;
+  try {
+    // strcpy(addr.sun_path, PATH); bind(fd, (struct sockaddr *) &addr, sizeof addr);
+    bind(fd, path); // creates the socket file
+  } catch (e) {
+    if (e instanceof LibcError && e.code === "EADDRINUSE") {
+      throw new Error(
+        `${path} already exists: is another server running? (if not, remove the stale file)`,
+      );
+    }
+    throw e;
+  }
+  const removal = onCleanup(`unlink ${path}`, () => unlinkIfExists(path)); // Ctrl+C, errors
+  // listen(fd, 16);
+  listen(fd, 16);
   console.log(`echo-server: listening on ${path}`);
 
   const clients = new Map<number, { conn: Fd; number: number }>();
@@ -81,12 +91,12 @@ async function main(args: string[]): Promise<number> {
   const buffer = new Uint8Array(4096);
   try {
     while (limit === undefined || finished < limit) {
-      // poll({listen fd, client fds...}, POLLIN)
-      const entries = [server.fd, ...clients.keys()].map((fd) => ({ fd, events: POLL.IN }));
-      const revents = await waitForAny(entries);
+      // poll({listen fd, client fds...}, nfds, -1);  -- in slices, see the header
+      const entries = [fd, ...clients.keys()].map((d) => ({ fd: d, events: POLL.IN }));
+      const revents = await pollAsync(entries);
       if (revents[0] !== 0) {
         // cfd = accept(fd, NULL, NULL);
-        const conn = accept(server.fd);
+        const conn = accept(fd);
         if (conn !== null) {
           clients.set(conn.fd, { conn, number: ++accepted });
           console.log(`client ${accepted} connected`);
@@ -106,7 +116,7 @@ async function main(args: string[]): Promise<number> {
         }
         if (n === 0) {
           console.log(`client ${client.number} disconnected`);
-          client.conn.close();
+          client.conn.close(); // close(cfd);
           clients.delete(entries[i].fd);
           finished++;
         }
@@ -115,6 +125,12 @@ async function main(args: string[]): Promise<number> {
   } finally {
     for (const { conn } of clients.values()) conn.close();
   }
+
+  removal.done(); // removed here, not by the cleanup
+  // close(fd);
+  server.close();
+  // unlink(PATH);
+  unlink(path);
   return 0;
 }
 

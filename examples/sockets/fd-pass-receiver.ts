@@ -13,8 +13,9 @@
  * `deno task fd-pass-receiver` in another (same directory or `--path`).
  *
  * Where it departs from the C and why:
- * - Descriptors are received with MSG_CMSG_CLOEXEC, and a control buffer
- *   too small for what was sent (MSG_CTRUNC) is an error, not silence.
+ * - The socket is made with SOCK_CLOEXEC and descriptors are received
+ *   with MSG_CMSG_CLOEXEC, and a control buffer too small for what was
+ *   sent (MSG_CTRUNC) is an error, not silence.
  * - The wait for the sender's message is a signal-friendly `poll`.
  * - A sender that closed without passing anything (EOF), or a stale socket
  *   file (ECONNREFUSED), is reported, exit 1.
@@ -25,33 +26,23 @@
  * @module
  */
 import {
+  connect,
   Errno,
   exitOnSignals,
-  type Fd,
   LibcError,
   POLL,
   read,
+  receiveFds,
   runMain,
   setTraceRole,
+  socket,
   UsageError,
   waitFor,
   writeAll,
 } from "../../lib/libc.ts";
-import { connectUnix, receiveFds } from "../../lib/socket.ts";
 import { FD_PASS_PATH, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: fd-pass-receiver [--path FILE]";
-
-function connectOrExplain(path: string): Fd {
-  try {
-    return connectUnix(path);
-  } catch (e) {
-    if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.code === "ECONNREFUSED")) {
-      throw new Error(`no sender at ${path} (${e.code}): start fd-pass-sender first`);
-    }
-    throw e;
-  }
-}
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("receiver");
@@ -59,10 +50,21 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(USAGE);
   exitOnSignals();
 
-  using socket = connectOrExplain(path);
-  await waitFor(socket.fd, POLL.IN);
-  // recvmsg(fd, &msg, 0); fd = *(int *) CMSG_DATA(CMSG_FIRSTHDR(&msg));
-  const got = receiveFds(socket.fd, new Uint8Array(1), 1);
+  // sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+  using sender = socket();
+  const sfd = sender.fd;
+  try {
+    // strcpy(addr.sun_path, PATH); connect(sfd, (struct sockaddr *) &addr, sizeof addr);
+    connect(sfd, path);
+  } catch (e) {
+    if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.code === "ECONNREFUSED")) {
+      throw new Error(`no sender at ${path} (${e.code}): start fd-pass-sender first`);
+    }
+    throw e;
+  }
+  await waitFor(sfd, POLL.IN);
+  // recvmsg(sfd, &msg, 0); fd = *(int *) CMSG_DATA(CMSG_FIRSTHDR(&msg));
+  const got = receiveFds(sfd, new Uint8Array(1), 1);
   if (got.truncated) {
     for (const f of got.fds) f.close();
     throw new Error("the sender passed more descriptors than we made room for (MSG_CTRUNC)");
@@ -75,6 +77,9 @@ async function main(args: string[]): Promise<number> {
   // while ((n = read(fd, buf, sizeof buf)) > 0) write(1, buf, n);
   const buffer = new Uint8Array(4096);
   for (let n; (n = read(file.fd, buffer)) > 0;) writeAll(1, buffer.subarray(0, n));
+  // close(fd); close(sfd);
+  file.close();
+  sender.close();
   return 0;
 }
 

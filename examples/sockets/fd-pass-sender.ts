@@ -28,29 +28,39 @@
  *   slices, so Ctrl+C works and removes the socket file (exit 130).
  * - The structs are built byte by byte with DataView in lib/socket.ts
  *   (`sendFds`), whose header comment draws their x86_64 layout.
+ *   `sendFds` passes MSG_NOSIGNAL where the C passes 0: a receiver gone is
+ *   EPIPE, not SIGPIPE.
+ * - The file and the sockets are opened close-on-exec (O_CLOEXEC,
+ *   SOCK_CLOEXEC); the passed descriptor reaches the receiver all the same.
+ * - Right after `bind`, the port registers the socket file's removal as a
+ *   cleanup, so Ctrl+C, SIGTERM or an error still unlinks it; at the normal
+ *   end it calls `close` and `unlink` itself, as the C does.
  *
  * @module
  */
 import {
+  acceptAsync,
+  bind,
   exitOnSignals,
-  failed,
-  Fd,
+  type Fd,
   inInvocationDirectory,
+  listen,
+  lseek,
   O,
   onCleanup,
   openFile,
   runMain,
+  SEEK,
+  sendFds,
   setTraceRole,
+  socket,
   takeFlag,
   takeOption,
-  traceLine,
-  TRACING,
+  unlink,
+  unlinkIfExists,
   UsageError,
   writeAll,
 } from "../../lib/libc.ts";
-import { libc } from "../../lib/ffi/libc_ffi.ts";
-import { acceptAsync, listenUnix, sendFds } from "../../lib/socket.ts";
-import { unlinkIfExists } from "../../lib/files.ts";
 import { FD_PASS_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
 
 const USAGE = "usage: fd-pass-sender [--path FILE] [--file PATH [--unlink]] [--clients N]";
@@ -62,11 +72,12 @@ const SECRET = "This file has no name: only the descriptor you were passed leads
 
 /** An unnamed temporary file holding SECRET, offset back at 0. */
 function unnamedFile(): Fd {
+  // fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
   const file = openFile("/tmp", O_TMPFILE | O.RDWR | O.CLOEXEC, 0o600);
+  // write(fd, text, strlen(text));
   writeAll(file.fd, new TextEncoder().encode(SECRET));
   // lseek(fd, 0, SEEK_SET);
-  if (libc.lseek(file.fd, 0n, 0) === -1n) failed("lseek", `lseek(${file.fd}, 0, SEEK_SET)`);
-  if (TRACING) traceLine(`lseek(${file.fd}, 0, SEEK_SET)`, "0");
+  lseek(file.fd, 0, SEEK.SET);
   return file;
 }
 
@@ -86,21 +97,38 @@ async function main(args: string[]): Promise<number> {
   if (filePath !== undefined) {
     what = filePath;
     if (unlinkFile) {
-      unlinkIfExists(filePath); // from now on only our descriptor leads to the file
+      // unlink(path);  -- from now on only our descriptor leads to the file
+      unlink(filePath);
       what = `${filePath}, now deleted`;
     }
   }
 
-  using server = listenUnix(path);
-  using _unlink = onCleanup(`close and unlink ${path}`, () => server.close());
+  // sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+  using server = socket({ nonblock: true });
+  const sfd = server.fd;
+  // strcpy(addr.sun_path, PATH); bind(sfd, (struct sockaddr *) &addr, sizeof addr);
+  bind(sfd, path); // creates the socket file
+  const removal = onCleanup(`unlink ${path}`, () => unlinkIfExists(path)); // Ctrl+C, errors
+  // listen(sfd, 16);
+  listen(sfd, 16);
   console.log(`fd-pass-sender: listening on ${path}, passing fd ${file.fd}: ${what}`);
 
   for (let i = 0; i < clients; i++) {
-    using conn = (await acceptAsync(server.fd))!; // cfd = accept(sfd, NULL, NULL);
-    // sendmsg(cfd, &msg, 0) with cmsg {SOL_SOCKET, SCM_RIGHTS, fd}
+    // cfd = accept(sfd, NULL, NULL);  -- after a signal-friendly wait
+    using conn = (await acceptAsync(sfd))!;
+    // cmsg = CMSG_FIRSTHDR(&msg); cmsg->cmsg_level = SOL_SOCKET; cmsg->cmsg_type = SCM_RIGHTS;
+    // *(int *) CMSG_DATA(cmsg) = fd; sendmsg(cfd, &msg, 0);
     sendFds(conn.fd, new TextEncoder().encode("F"), [file.fd]);
     console.log(`passed fd ${file.fd} to receiver ${i + 1}`);
+    // close(cfd);
+    conn.close();
   }
+
+  removal.done(); // removed here, not by the cleanup
+  // close(sfd);
+  server.close();
+  // unlink(PATH);
+  unlink(path);
   return 0;
 }
 

@@ -17,17 +17,30 @@
  *
  * Run: `deno task ipcrm -m <shmid>`, `-M <shmkey>`, `-s <semid>`,
  * `-S <semkey>`, `-q <msqid>`, `-Q <msgkey>`; several may be given. Ids and
- * keys are decimal, `0x` hex or `0` octal.
+ * keys are decimal, `0x` hex or `0` octal; a key is read by the rule every
+ * `--key` of the project follows (lib/keys.ts `parseKey`: 32 bits, not 0).
  *
- * Like util-linux: nothing is printed on success; each failure is reported
- * and the others are still tried; the exit code is 1 if any failed.
+ * Like util-linux: nothing is printed on success; each failure (a bad key,
+ * key 0 = IPC_PRIVATE, a missing object) is reported and the others are
+ * still tried; the exit code is 1 if any failed. A malformed id or option
+ * is a usage error before anything is removed.
  * Not ported: `-a` / `--all` (removing everything is too easy to regret).
  *
  * @module
  */
-import { LibcError, parseInteger, runMain, setTraceRole, UsageError } from "../../lib/libc.ts";
-import { formatKey } from "../../lib/keys.ts";
-import { idOfKey, type IpcKind, ipcKindName, removeIpc } from "../../lib/sysv_ipcs.ts";
+import {
+  formatKey,
+  idOfKey,
+  type IpcKind,
+  ipcKindName,
+  LibcError,
+  parseInteger,
+  parseKey,
+  removeIpc,
+  runMain,
+  setTraceRole,
+  UsageError,
+} from "../../lib/libc.ts";
 
 const USAGE =
   "usage: ipcrm [-m shmid] [-M shmkey] [-s semid] [-S semkey] [-q msqid] [-Q msgkey] ...";
@@ -45,7 +58,8 @@ interface Removal {
   option: string;
   kind: IpcKind;
   byKey: boolean;
-  value: number;
+  /** The id, or the key's text: read by parseKey when its turn comes. */
+  value: number | string;
 }
 
 function parseArgs(args: string[]): Removal[] {
@@ -59,19 +73,21 @@ function parseArgs(args: string[]): Removal[] {
     }
     const text = args[++i];
     if (text === undefined) throw new UsageError(`ipcrm: ${option} needs a value\n${USAGE}`);
-    const value = parseInteger(text, `ipcrm: ${option}`);
-    if (spec.byKey ? value < -0x80000000 || value > 0xffffffff : value < 0 || value > 0x7fffffff) {
-      throw new UsageError(`ipcrm: ${option} ${text}: out of range`);
+    if (spec.byKey) {
+      out.push({ option, ...spec, value: text });
+      continue;
     }
-    out.push({ option, ...spec, value });
+    const id = parseInteger(text, `ipcrm: ${option}`);
+    if (id < 0 || id > 0x7fffffff) throw new UsageError(`ipcrm: ${option} ${text}: out of range`);
+    out.push({ option, ...spec, value: id });
   }
   return out;
 }
 
 /** What went wrong, in words, for one failed removal. */
-function explain(r: Removal, e: LibcError): string {
+function explain(r: Removal, value: number, e: LibcError): string {
   const what = ipcKindName(r.kind);
-  const shown = r.byKey ? formatKey(r.value) : String(r.value);
+  const shown = r.byKey ? formatKey(value) : String(value);
   const why = `${e.call}: ${e.code} (${e.description})`;
   if (r.byKey && e.code === "ENOENT") {
     return `ipcrm: ${r.option} ${shown}: no ${what} with this key (${why})`;
@@ -91,20 +107,23 @@ function main(args: string[]): number {
   const removals = parseArgs(args);
   let failures = 0;
   for (const r of removals) {
-    if (r.byKey && r.value === 0) {
-      console.error(
-        `ipcrm: ${r.option} 0: key 0 is IPC_PRIVATE and names no single object; ` +
-          `remove it by id (${r.option.toLowerCase()})`,
-      );
+    let value: number;
+    try {
+      // A key by the project's one rule (lib/keys.ts); 0, IPC_PRIVATE, names
+      // no single object. Like util-linux, a bad key fails alone.
+      value = typeof r.value === "number" ? r.value : parseKey(r.value, `ipcrm: ${r.option}`);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      console.error(e.message);
       failures++;
       continue;
     }
     try {
-      const id = r.byKey ? idOfKey(r.kind, r.value) : r.value;
+      const id = r.byKey ? idOfKey(r.kind, value) : value;
       removeIpc(r.kind, id);
     } catch (e) {
       if (!(e instanceof LibcError)) throw e;
-      console.error(explain(r, e));
+      console.error(explain(r, value, e));
       failures++;
     }
   }

@@ -28,17 +28,20 @@
  *
  * @module
  */
-import { runMain, setTraceRole, UsageError, writeAll } from "../../lib/libc.ts";
-import { userName } from "../../lib/sysv_ipc.ts";
-import { formatKey } from "../../lib/keys.ts";
 import {
+  formatKey,
   listMessageQueues,
   listSemaphoreArrays,
   listSharedMemory,
   type MsgEntry,
+  runMain,
   type SemEntry,
+  setTraceRole,
   type ShmEntry,
-} from "../../lib/sysv_ipcs.ts";
+  UsageError,
+  userName,
+  writeAll,
+} from "../../lib/libc.ts";
 
 const USAGE = "usage: ipcs [-a | -m | -s | -q ...] [--json]";
 

@@ -26,17 +26,24 @@
  * - A segment that does not hold a write-shm message (e.g. shmproc1's,
  *   which shares the default key) is reported, not parsed into garbage.
  * - `--remove` is new: something must remove the segment, or it stays
- *   until reboot.
+ *   until reboot. A segment someone else removed after our `shmget`
+ *   (`ipcrm`) is no error: a note on stderr says so, exit 0.
  *
  * Calls that differ from the C (checked by `deno task compare`): none.
  * (`--remove` adds `shmctl(IPC_RMID)`; the C has no such option.)
  *
  * @module
  */
-import { LibcError, runMain, setTraceRole, takeFlag } from "../../lib/libc.ts";
-import { formatKey } from "../../lib/keys.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
-import { noMoreArguments, SHMKEY, SHMSIZE, takeKey } from "./options.ts";
+import {
+  formatKey,
+  LibcError,
+  runMain,
+  Segment,
+  setTraceRole,
+  takeFlag,
+  takeKey,
+} from "../../lib/libc.ts";
+import { noMoreArguments, SHMKEY, SHMSIZE } from "./options.ts";
 
 const USAGE = "usage: read-shm [--key KEY] [--remove]";
 
@@ -48,7 +55,7 @@ function parseMessage(text: string): { pid: number; message: string } | null {
 
 function main(args: string[]): number {
   setTraceRole("read-shm");
-  const key = takeKey(args, USAGE);
+  const key = takeKey(args, SHMKEY, USAGE);
   const remove = takeFlag(args, "remove");
   noMoreArguments(args, USAGE);
   const keyOption = key === SHMKEY ? "" : ` --key ${formatKey(key)}`;
@@ -56,7 +63,7 @@ function main(args: string[]): number {
   // shmid = shmget(key, SHM_SIZE, 0440);   -- no IPC_CREAT: it must exist
   let segment: Segment;
   try {
-    segment = Segment.get(key, SHMSIZE, 0o440);
+    segment = Segment.get(key, 0o440, { size: SHMSIZE });
   } catch (e) {
     if (e instanceof LibcError && e.code === "ENOENT") {
       console.error(
@@ -69,30 +76,38 @@ function main(args: string[]): number {
   }
 
   // data = shmat(shmid, NULL, SHM_RDONLY);
-  let parsed: ReturnType<typeof parseMessage>;
-  let raw: string;
-  {
-    using data = segment.attach({ readOnly: true });
-    raw = data.readString();
-    // sscanf(data, "message from pid %d: %[^\n]", &pid, text);
-    parsed = parseMessage(raw);
-  } // shmdt(data);
-
+  using data = segment.attach({ readOnly: true });
+  // if (sscanf(data, "message from pid %d: %4095[^\n]", &pid, text) != 2) {
+  const raw = data.readString();
+  const parsed = parseMessage(raw);
   if (parsed === null) {
+    //   fprintf(stderr, "read_shm: the segment holds no write_shm message\n");
     console.error(
       `read-shm: segment ${formatKey(key)} (shmid ${segment.id}) does not hold a write-shm ` +
         `message (it holds ${JSON.stringify(raw.slice(0, 60))}): ` +
         `run \`deno task write-shm${keyOption}\` first`,
     );
+    //   shmdt(data); exit(EXIT_FAILURE);
+    data.detach();
     return 1;
   }
+  // printf("Data read from memory: %s\n", text);
   console.log(`Data read from memory: ${parsed.message}`);
+  // printf("Written by pid %d\n", pid);
   console.log(`Written by pid ${parsed.pid}`);
+  // shmdt(data);
+  data.detach();
 
   if (remove) {
-    // shmctl(shmid, IPC_RMID, NULL);
-    segment.remove();
-    console.log(`Removed shared memory key ${formatKey(key)} (shmid ${segment.id}).`);
+    // shmctl(shmid, IPC_RMID, NULL);  -- --remove only: not in read_shm.c
+    if (segment.remove()) {
+      console.log(`Removed shared memory key ${formatKey(key)} (shmid ${segment.id}).`);
+    } else {
+      console.error(
+        `read-shm: note: segment ${formatKey(key)} (shmid ${segment.id}) was already removed ` +
+          `by someone else: nothing is left`,
+      );
+    }
   } else {
     console.log(
       `The segment stays (System V): \`deno task read-shm${keyOption} --remove\` removes it.`,

@@ -61,36 +61,36 @@
  */
 import {
   exitOnSignals,
-  LibcError,
+  formatKey,
+  IPC,
   LineReader,
   onCleanup,
   runMain,
   S,
+  Segment,
   setTraceRole,
+  takeKey,
 } from "../../lib/libc.ts";
-import { IPC } from "../../lib/sysv_ipc.ts";
-import { formatKey } from "../../lib/keys.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
-import { noMoreArguments, SHMSIZE, takeKey } from "./options.ts";
+import { noMoreArguments, SHMKEY, SHMSIZE } from "./options.ts";
 
 const USAGE = "usage: shmproc1 [--key KEY]";
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("shmproc1");
   exitOnSignals();
-  const key = takeKey(args, USAGE);
+  const key = takeKey(args, SHMKEY, USAGE);
   noMoreArguments(args, USAGE);
 
   // if ((shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)) < 0)
   //     exitsys("shmget");
-  using segment = Segment.get(key, SHMSIZE, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT);
-  // shmproc1 removes the segment at the end, whoever created it: so does
-  // the C. From here on it is removed on every way out, Ctrl+C included
-  // (own(): no need to ask the kernel who created it).
-  segment.own();
-  using _removeOnSignal = onCleanup(`IPC_RMID shmid ${segment.id}`, () => {
-    segment[Symbol.dispose]();
+  using segment = Segment.get(key, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT, {
+    size: SHMSIZE,
   });
+  // shmproc1 removes the segment at the end, whoever created it: so does
+  // the C. own(): an error on the way removes it too (dispose), with no
+  // need to ask the kernel who created it; Ctrl+C / SIGTERM remove it here:
+  segment.own();
+  using _removeOnSignal = onCleanup(`IPC_RMID shmid ${segment.id}`, () => segment.remove());
 
   // if ((buf = (char *) shmat(shmid, NULL, 0)) < 0)   <- never true: see header
   //     exitsys("shmat");
@@ -106,15 +106,13 @@ async function main(args: string[]): Promise<number> {
   // shmdt(buf);
   buf.detach();
   // if (shmctl(shmid, IPC_RMID, NULL) < 0)
-  //     exitsys("shmctl");        (a LibcError: runMain prints it, exit 1)
-  try {
-    segment.remove();
-  } catch (e) {
-    if (!(e instanceof LibcError && (e.code === "EINVAL" || e.code === "EIDRM"))) throw e;
-    // Removed by someone else while we waited; our shmdt freed it: done.
+  //     exitsys("shmctl");        (other errors: a LibcError, runMain prints it, exit 1)
+  if (!segment.remove()) {
+    // false: IPC_RMID found no such segment (EINVAL): someone removed it
+    // while we waited (ipcrm), and our shmdt, the last, freed it. Done.
     console.error(
       `shmproc1: note: segment ${formatKey(key)} (shmid ${segment.id}) was already removed ` +
-        `by someone else (shmctl IPC_RMID: ${e.code}): nothing is left`,
+        `by someone else (shmctl IPC_RMID: EINVAL): nothing is left`,
     );
   }
   return 0;

@@ -65,30 +65,23 @@
  */
 import {
   exitOnSignals,
+  formatKey,
   getpid,
-  killProcess,
-  LibcError,
+  IPC,
+  isGone,
   LineReader,
   onCleanup,
+  processAlive,
   runMain,
   S,
+  Segment,
   setTraceRole,
+  type ShmStat,
+  takeKey,
 } from "../../lib/libc.ts";
-import { IPC } from "../../lib/sysv_ipc.ts";
-import { formatKey } from "../../lib/keys.ts";
-import { Segment, type ShmStat } from "../../lib/sysv_shm.ts";
-import { noMoreArguments, SHMSIZE, takeKey } from "./options.ts";
+import { noMoreArguments, SHMKEY, SHMSIZE } from "./options.ts";
 
 const USAGE = "usage: shmproc2 [--key KEY]";
-
-function processAlive(pid: number): boolean {
-  try {
-    killProcess(pid, 0);
-    return true;
-  } catch (e) {
-    return !(e instanceof LibcError && e.code === "ESRCH");
-  }
-}
 
 /**
  * After our shmdt (the C's last call): remove the segment only if we made
@@ -102,19 +95,16 @@ function afterDetach(segment: Segment): void {
     st = segment.stat();
   } catch (e) {
     // EINVAL/EIDRM: already freed (shmproc1 removed it and our shmdt was the last).
-    if (e instanceof LibcError && (e.code === "EINVAL" || e.code === "EIDRM")) return;
+    if (isGone(e)) return;
     throw e;
   }
   if (st.nattch > 0) return; // still in use (then shmproc1 removes it): not ours to end
   const key = formatKey(segment.key);
   if (st.cpid === getpid()) {
     // We created it and nobody else came: the C would leave it forever.
-    try {
-      segment.remove();
-    } catch (e) {
-      // Removed by someone else in the meantime: gone is what we wanted.
-      if (!(e instanceof LibcError && (e.code === "EINVAL" || e.code === "EIDRM"))) throw e;
-    }
+    // shmctl(shmid, IPC_RMID, NULL);  -- not in shmproc2.c (see the header);
+    // false if someone removed it in the meantime: gone is what we wanted.
+    segment.remove();
   } else if (!processAlive(st.cpid)) {
     // shmproc1 is gone without IPC_RMID: the segment outlives it (SysV
     // persistence) until someone removes it.
@@ -128,15 +118,16 @@ function afterDetach(segment: Segment): void {
 async function main(args: string[]): Promise<number> {
   setTraceRole("shmproc2");
   exitOnSignals();
-  const key = takeKey(args, USAGE);
+  const key = takeKey(args, SHMKEY, USAGE);
   noMoreArguments(args, USAGE);
 
   // if ((shmid = shmget(SHMKEY, 4096, S_IRUSR|S_IWUSR|S_IRGRP|S_IWGRP|IPC_CREAT)) < 0)
   //     exitsys("shmget");
   // Not `using`: whether this handle removes the segment is afterDetach's
   // decision, never the handle's (keep()).
-  const segment = Segment.get(key, SHMSIZE, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT)
-    .keep();
+  const segment = Segment.get(key, S.IRUSR | S.IWUSR | S.IRGRP | S.IWGRP | IPC.CREAT, {
+    size: SHMSIZE,
+  }).keep();
 
   // if ((buf = (char *) shmat(shmid, NULL, 0)) < 0)   <- never true: fixed
   //     exitsys("shmat");

@@ -32,34 +32,40 @@
  *
  * @module
  */
-import { getpid, runMain, setTraceRole, UsageError } from "../../lib/libc.ts";
-import { IPC } from "../../lib/sysv_ipc.ts";
-import { formatKey } from "../../lib/keys.ts";
-import { Segment } from "../../lib/sysv_shm.ts";
-import { SHMKEY, SHMSIZE, takeKey } from "./options.ts";
+import {
+  formatKey,
+  getpid,
+  IPC,
+  runMain,
+  Segment,
+  setTraceRole,
+  takeKey,
+  UsageError,
+} from "../../lib/libc.ts";
+import { SHMKEY, SHMSIZE } from "./options.ts";
 
 const USAGE = "usage: write-shm [--key KEY] [message words...]";
 
 function main(args: string[]): number {
   setTraceRole("write-shm");
-  const key = takeKey(args, USAGE);
+  const key = takeKey(args, SHMKEY, USAGE);
   const unknown = args.find((a) => a.startsWith("--"));
   if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}\n${USAGE}`);
   const text = args.length > 0 ? args.join(" ") : "This is a test";
   if (text.includes("\n")) throw new UsageError(`the message must be one line\n${USAGE}`);
 
   // shmid = shmget(key, SHM_SIZE, 0660 | IPC_CREAT);
-  using segment = Segment.get(key, SHMSIZE, IPC.CREAT | 0o660);
+  // (`using`: should writing fail, a segment this call created is removed.)
+  using segment = Segment.get(key, IPC.CREAT | 0o660, { size: SHMSIZE });
   // data = shmat(shmid, NULL, 0);   (checked against (void *) -1)
   using data = segment.attach();
   // sprintf(data, "message from pid %d: %s", getpid(), text);
   data.writeString(`message from pid ${getpid()}: ${text}`);
-  const written = data.readString();
+  // printf("Data written in memory: %s\n", data);
+  console.log(`Data written in memory: ${data.readString()}`);
   // shmdt(data);  -- and the segment stays: that is the point
   data.detach();
   segment.keep();
-
-  console.log(`Data written in memory: ${written}`);
   console.log(
     `Shared memory key ${formatKey(key)} (shmid ${segment.id}) keeps it after this exit: ` +
       `deno task read-shm${key === SHMKEY ? "" : ` --key ${formatKey(key)}`} reads it.`,

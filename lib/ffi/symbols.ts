@@ -1,7 +1,7 @@
 /**
  * The one libc symbol table of ipc-lab: every C function the project calls,
  * with its C prototype beside it, and nothing else. The typed, checked API
- * lives in the topic modules next to this folder (`lib/fd.ts`, `lib/spawn.ts`,
+ * lives in the topic modules next to this folder (`lib/fd.ts`, `lib/process.ts`,
  * ...); like denodrivers/sqlite3 keeps `ffi.ts` apart from its classes, this
  * file only says what the C ABI is.
  *
@@ -133,14 +133,6 @@ export const LIBC_SYMBOLS = {
       "i32", // int whence
     ],
     result: "i64", // off_t
-  },
-  /** int fstat(int fd, struct stat *statbuf); */
-  fstat: {
-    parameters: [
-      "i32", // int fd
-      "buffer", // struct stat *statbuf
-    ],
-    result: "i32", // int
   },
   /** int statx(int dirfd, const char *pathname, int flags, unsigned int mask,
    *    struct statx *statxbuf); (glibc 2.28; one layout on every architecture) */
@@ -764,6 +756,6 @@ export const LIBC_SYMBOLS = {
 
   // ---- the process environment ---------------------------------------
   /** extern char **environ; a static: Deno hands back &environ, so it must
-   * be dereferenced at the moment it is used (see lib/spawn.ts). */
+   * be dereferenced at the moment it is used (see lib/process.ts). */
   environ: { type: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;

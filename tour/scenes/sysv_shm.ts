@@ -1,6 +1,6 @@
 /** Tour scenes for examples/sysv-shm. @module */
 import type { Scene } from "../stage.ts";
-import { randomKey, sysvWithKey } from "../probes.ts";
+import { ipcsKey, randomKey, sysvWithKey } from "../probes.ts";
 
 export const sysvShmScenes: Scene[] = [
   {
@@ -41,7 +41,7 @@ export const sysvShmScenes: Scene[] = [
       const ipcs = stage.start("ipcs", "ipcs", ["-m"]);
       await ipcs.finish();
       stage.expect(
-        ipcs.stdout.includes(`0x${Number(key).toString(16).padStart(8, "0")}`),
+        ipcs.stdout.includes(ipcsKey(key)),
         "ipcs lists the segment",
       );
       const r = stage.start("read-shm", "read-shm", ["--key", key, "--remove"]);
