@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { ROOT, TASKS } from "../scripts/tasks.ts";
 import { ORIGINALS } from "../scripts/c_originals.ts";
+import { LIBC_SYMBOLS } from "../lib/ffi/symbols.ts";
 
 const config = { tasks: TASKS };
 const readme = Deno.readTextFileSync(`${ROOT}/README.md`);
@@ -140,4 +141,55 @@ Deno.test("the C originals: nine beside their ports, each naming its seed; each 
     assert.match(page, /Run it against the C original/, `${o.source}: its page has no section`);
     assert.ok(page.includes(o.source.replace(/^.*\//, "")), `${o.source}: its page never names it`);
   }
+});
+
+/** The libc calls a table cell of C names: identifiers before `(` that libc exports. */
+function cCalls(cell: string): string[] {
+  return [...cell.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/g)]
+    .map((m) => m[1])
+    .filter((name) => Object.hasOwn(LIBC_SYMBOLS, name));
+}
+
+Deno.test("topic pages' C | port tables: every C call is named in the port, in the table's order", () => {
+  let tables = 0;
+  for (const topic of Deno.readDirSync(`${ROOT}/examples`)) {
+    if (!topic.isDirectory) continue;
+    const dir = `${ROOT}/examples/${topic.name}`;
+    const lines = Deno.readTextFileSync(`${dir}/README.md`).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const header = lines[i].split("|").slice(1, -1).map((c) => c.trim());
+      if (header.length !== 2 || !/^C\b/.test(header[0]) || !/\bport\b/.test(header[1])) continue;
+      tables++;
+      const where = `examples/${topic.name}/README.md:${i + 1}`;
+      const files = [...header[1].matchAll(/([\w./-]+\.ts)\b/g)].map((m) =>
+        m[1].replace(/^.*\//, "")
+      );
+      assert.ok(files.length > 0, `${where}: the port column names no file: ${header[1]}`);
+      const sources = files.map((f) => Deno.readTextFileSync(`${dir}/${f}`));
+      let position = 0; // order is checked when the table is about one file
+      for (let j = i + 2; j < lines.length && lines[j].startsWith("|"); j++) {
+        const cCell = lines[j].split("|")[1] ?? "";
+        for (const call of cCalls(cCell)) {
+          const pattern = new RegExp(`\\b${call}\\s*\\(`, "g");
+          if (sources.length === 1) {
+            pattern.lastIndex = position;
+            const found = pattern.exec(sources[0]);
+            assert.ok(
+              found,
+              `${where}: ${files[0]} does not name ${call}( after the previous row's call (row ${
+                j + 1
+              })`,
+            );
+            position = found.index;
+          } else {
+            assert.ok(
+              sources.some((s) => pattern.test(s)),
+              `${where}: none of ${files.join(", ")} names ${call}( (row ${j + 1})`,
+            );
+          }
+        }
+      }
+    }
+  }
+  assert.ok(tables >= 10, `only ${tables} C | port tables found`);
 });
