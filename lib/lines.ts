@@ -130,6 +130,36 @@ export class LineSplitter {
   }
 
   /**
+   * C's `fgets` over the bytes pushed so far: up to and including the first
+   * newline, at most `max` bytes, as raw bytes (never decoded: a byte that
+   * is not UTF-8 stays as typed). `undefined` when that needs more input;
+   * with `atEnd` (no more input will come) what is left, or an empty array
+   * when nothing is. Not for a splitter that also reports oversized lines.
+   *
+   * @example
+   * ```ts
+   * import { LineSplitter } from "./lines.ts";
+   * const s = new LineSplitter();
+   * s.push(new TextEncoder().encode("abcdef\nx"));
+   * s.takeRaw(4);       // "abc" as bytes: fgets(buf, 4, ...) keeps 3 and its NUL
+   * s.takeRaw(100);     // "def\n"
+   * s.takeRaw(100);     // undefined: "x" may go on
+   * s.takeRaw(100, true); // "x"
+   * ```
+   */
+  takeRaw(max: number, atEnd = false): Uint8Array | undefined {
+    const rest = this.#buf.subarray(this.#start);
+    const newline = rest.indexOf(10);
+    let take = -1; // not enough yet
+    if (newline !== -1) take = Math.min(newline + 1, max);
+    else if (rest.length >= max) take = max;
+    else if (atEnd) take = rest.length;
+    if (take === -1) return undefined;
+    this.#start += take;
+    return rest.slice(0, take);
+  }
+
+  /**
    * At end of file: what is left after the last newline, as a line (an
    * unterminated last line), or `undefined` when nothing is left.
    */

@@ -46,6 +46,27 @@ export class LineReader {
       else this.#lines.push(this.#chunk.subarray(0, n));
     }
   }
+
+  /**
+   * `fgets(buf, size, fd)` over raw bytes: at most `size - 1` bytes, up to
+   * and including the first newline; `null` at end of file when nothing is
+   * left. The bytes stay as they were typed (C's `char` array).
+   *
+   * @example
+   * ```ts
+   * import { LineReader } from "./stdin.ts";
+   * const line = await new LineReader(0).fgets(100); // Uint8Array or null
+   * ```
+   */
+  async fgets(size: number): Promise<Uint8Array | null> {
+    for (;;) {
+      const line = this.#lines.takeRaw(size - 1, this.#eof);
+      if (line !== undefined) return line.length === 0 && this.#eof ? null : line;
+      const n = await readAsync(this.fd, this.#chunk);
+      if (n === 0) this.#eof = true;
+      else this.#lines.push(this.#chunk.subarray(0, n));
+    }
+  }
 }
 
 /**

@@ -82,6 +82,7 @@ import {
   cString,
   exitOnSignals,
   inInvocationDirectory,
+  LineReader,
   MAP,
   mmap,
   MS,
@@ -90,7 +91,6 @@ import {
   O,
   openFile,
   PROT,
-  readAsync,
   runMain,
   setTraceRole,
   takeOption,
@@ -117,45 +117,6 @@ const encoder = new TextEncoder();
 function print(text: string | Uint8Array): void {
   let bytes = typeof text === "string" ? encoder.encode(text) : text;
   while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
-}
-
-/**
- * `fgets(buf, size, stdin)` over raw bytes: at most `size - 1` bytes, up to
- * and including the first newline; `null` at end of file when nothing is
- * left. The bytes stay as they were typed (C's `char` array), never decoded
- * as UTF-8: a byte that is not UTF-8 reaches the mapping unchanged. Waiting
- * polls in short slices (`readAsync`), so Ctrl+C works at the prompt.
- */
-class Fgets {
-  #buffered = new Uint8Array(0);
-  #eof = false;
-  readonly #chunk = new Uint8Array(4096);
-
-  async fgets(size: number): Promise<Uint8Array | null> {
-    const max = size - 1;
-    for (;;) {
-      const newline = this.#buffered.indexOf(0x0a);
-      let take = -1; // -1: not enough yet, read more
-      if (newline !== -1) take = Math.min(newline + 1, max);
-      else if (this.#buffered.length >= max) take = max;
-      else if (this.#eof) take = this.#buffered.length; // a last line without newline, or none
-      if (take === 0) return null;
-      if (take > 0) {
-        const line = this.#buffered.slice(0, take);
-        this.#buffered = this.#buffered.slice(take);
-        return line;
-      }
-      const n = await readAsync(0, this.#chunk);
-      if (n === 0) {
-        this.#eof = true;
-      } else {
-        const joined = new Uint8Array(this.#buffered.length + n);
-        joined.set(this.#buffered);
-        joined.set(this.#chunk.subarray(0, n), this.#buffered.length);
-        this.#buffered = joined;
-      }
-    }
-  }
 }
 
 /** `strlen`: the bytes before the first NUL (all of them if there is none). */
@@ -189,7 +150,9 @@ async function main(args: string[]): Promise<number> {
     knownMinSize: nWrite,
   });
 
-  const stdin = new Fgets();
+  // fgets over raw bytes (LineReader.fgets): at most size - 1 bytes up to the
+  // newline, never decoded, so a byte that is not UTF-8 reaches the mapping as typed.
+  const stdin = new LineReader(0);
   while (true) {
     // printf("'*' print Current mmap otherwise input text to mmap. >>");
     print(PROMPT);

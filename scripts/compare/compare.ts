@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { formatKey } from "../../lib/keys.ts";
 import { buildC, type Original, original, ORIGINALS, requireTool } from "../c_originals.ts";
 import type { Finished } from "../task_process.ts";
 import {
@@ -167,7 +168,7 @@ function wrap(text: string, indent = "  "): string[] {
 export function report(c: Comparison): string[] {
   const o = c.original;
   const keyed = ["shmproc1", "shmproc2", "write_shm", "read_shm"].includes(o.name);
-  const keyText = `0x${c.key.toString(16).padStart(8, "0")}`;
+  const keyText = formatKey(c.key);
   const out = [
     `== ${o.name} ${"=".repeat(Math.max(0, WIDTH - 4 - o.name.length))}`,
     `C:     ${o.source}${keyed ? ` (-DSHMKEY=${keyText})` : ""}`,

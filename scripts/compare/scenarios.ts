@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { formatKey } from "../../lib/keys.ts";
 import { buildOriginal, cProgram, type Original, requireTool } from "../c_originals.ts";
 import { type Finished, TaskProcess, taskProgram } from "../task_process.ts";
 import { ROOT, taskArgv } from "../tasks.ts";
@@ -40,7 +41,7 @@ export class Run {
 
   /** The key as the ports take it, `0x%08x`. */
   get keyText(): string {
-    return `0x${this.key.toString(16).padStart(8, "0")}`;
+    return formatKey(this.key);
   }
 
   async #build(name: string): Promise<string> {
