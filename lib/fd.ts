@@ -237,6 +237,36 @@ export function writeAll(fd: number, buffer: Uint8Array): void {
 }
 
 /**
+ * Write all of `buffer` without ever blocking inside FFI: {@link writeAll}
+ * for a non-blocking descriptor (a socket or pipe whose reader may stop
+ * reading). When the kernel buffer is full (EAGAIN) it waits for `POLLOUT`
+ * with {@link waitFor} (short `poll` slices, so Ctrl+C still works), then
+ * writes the rest. On a *blocking* descriptor a full buffer would still
+ * block in `write`: make the descriptor non-blocking first.
+ *
+ * @example
+ * ```ts
+ * import { pipe, writeAllAsync } from "./fd.ts";
+ * using p = pipe({ nonblock: true });
+ * await writeAllAsync(p.write.fd, new TextEncoder().encode("hello\n"));
+ * ```
+ */
+export async function writeAllAsync(fd: number, buffer: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    try {
+      done += write(fd, buffer.subarray(done));
+      continue;
+    } catch (e) {
+      if (!(e instanceof LibcError && (e.errno === Errno.EAGAIN || e.errno === Errno.EINTR))) {
+        throw e;
+      }
+    }
+    await waitFor(fd, POLL.OUT);
+  }
+}
+
+/**
  * `open(2)`: returns an owned {@link Fd}. Errors name the path:
  * `open /nope/x: ENOENT (No such file or directory)`.
  *

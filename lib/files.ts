@@ -14,6 +14,7 @@ import { quoted, traceLine, TRACING } from "./trace.ts";
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_TYPE = 0x1;
 const STATX_MODE = 0x2;
 const STATX_SIZE = 0x200;
@@ -98,6 +99,27 @@ function statx(dirfd: number, path: string, flags: number, shown: string): FileS
  */
 export function stat(path: string): FileStatus {
   return statx(AT_FDCWD, path, 0, `statx(AT_FDCWD, ${quoted(path)})`);
+}
+
+/**
+ * `lstat(2)` of `path`: like {@link stat}, but a symbolic link is reported
+ * as itself (`"symbolic link"`), not followed; made as `statx(AT_FDCWD,
+ * path, AT_SYMLINK_NOFOLLOW)`. What a program asks before it removes a
+ * name it found (a stale socket file).
+ *
+ * @example
+ * ```ts
+ * import { lstat } from "./files.ts";
+ * lstat("/proc/self").type; // "symbolic link"
+ * ```
+ */
+export function lstat(path: string): FileStatus {
+  return statx(
+    AT_FDCWD,
+    path,
+    AT_SYMLINK_NOFOLLOW,
+    `statx(AT_FDCWD, ${quoted(path)}, AT_SYMLINK_NOFOLLOW)`,
+  );
 }
 
 /**

@@ -20,19 +20,22 @@
  * ## Imports
  *
  * An example imports from this module only, in one statement (plus its
- * topic's local modules). The modules marked FFI-free below do not open
- * libc: a program without `--allow-ffi` (echo-server-deno, the tour, the
- * scripts) imports them directly.
+ * topic's local modules). libc's symbols are bound one by one on first use
+ * (`ffi/libc_ffi.ts`), so a program pays only for the calls it makes, and
+ * importing needs no `--allow-ffi` until the first call. The modules marked
+ * FFI-free below never call libc: a program without `--allow-ffi`
+ * (echo-server-deno, the tour, the scripts) imports them directly.
  *
  * ## What it exports, by topic
  *
  * - Errors and tracing: `errno.ts` ({@link LibcError}, {@link Errno},
  *   `errnoName`, `errnoText`), `trace.ts` (`setTraceRole`, `traceLine`).
  * - Descriptors and pipes: `fd.ts` (`pipe`, `openFile`, `read`, `write`,
- *   `writeAll`, `close`, `dup2`, `fcntl`, `Fd`; waits: `pollAsync`,
- *   `waitFor`, `readAsync`); `files.ts` (`stat`, `fstat`, `fileType`,
- *   `unlink`, `unlinkIfExists`); `fifo.ts` (`mkfifo`, `NotAFifoError`,
- *   `pipeBufOf`).
+ *   `writeAll`, `close`, `dup2`, `fcntl`, `lseek`, `Fd`; waits that hear
+ *   Ctrl+C: `pollAsync` (C's `poll` in short slices), `waitFor`,
+ *   `readAsync`, `writeAllAsync`); `files.ts` (`stat`, `lstat`, `fstat`,
+ *   `fileType`, `unlink`, `unlinkIfExists`); `fifo.ts` (`mkfifo`,
+ *   `NotAFifoError`, `pipeBufOf`).
  * - Processes: `process.ts` (`spawn` through `posix_spawnp` instead of
  *   `fork`, `ChildProcess`, `getpid`, `killProcess`, `processAlive`,
  *   `describeExit`).
@@ -47,10 +50,13 @@
  * - Memory mappings: `mmap.ts` (`mmap`, `msync`, `munmap`, `ftruncate`,
  *   `Mapping`, `PROT`, `MAP`).
  * - Sockets: `socket.ts` (`socket`, `bind`, `listen`, `accept`,
- *   `connect`, `socketpair`, `sendFds`, `receiveFds`).
+ *   `acceptAsync`, `connect`, `connectAsync`, `socketpair`, `sendFds`,
+ *   `sendFdsAsync`, `receiveFds`; `socketFileState`: is a socket file
+ *   live, or left by a dead server?).
  * - FFI-free plumbing: `constants.ts` (`O`, `F`, `POLL`, `SIG`, `S`),
  *   `cstring.ts`, `args.ts` (`takeOption`, `takeFlag`, `parseInteger`,
- *   `UsageError`, `runMain`), `keys.ts` (`parseKey`, `takeKey`,
+ *   `UsageError`, `runMain` with the `-h`/`--help` convention, `wantsHelp`,
+ *   `terminalHint`), `keys.ts` (`parseKey`, `takeKey`,
  *   `formatKey`: one key rule everywhere), `lines.ts` (`LineSplitter`),
  *   `signals.ts` (`onCleanup`, `exitOnSignals`), `cwd.ts`
  *   (`inInvocationDirectory`). `stdin.ts` (`LineReader`, `chomp`) reads

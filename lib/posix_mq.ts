@@ -225,7 +225,7 @@ export class PosixMessageQueue extends IpcObject {
   }
 
   /**
-   * {@link mqSendAsync} on this queue.
+   * {@link mqSendAsync} on this queue (`check` runs while the queue stays full).
    *
    * @example
    * ```ts
@@ -235,8 +235,12 @@ export class PosixMessageQueue extends IpcObject {
    * await q.sendAsync(new TextEncoder().encode("later"), 1);
    * ```
    */
-  sendAsync(data: Uint8Array, priority = 0): Promise<void> {
-    return mqSendAsync(this.mqd, data, priority);
+  sendAsync(
+    data: Uint8Array,
+    priority = 0,
+    options: { check?: () => void } = {},
+  ): Promise<void> {
+    return mqSendAsync(this.mqd, data, priority, options);
   }
 
   /**
@@ -418,9 +422,15 @@ export async function mqReceiveAsync(
   }
 }
 
+/** How often {@link mqSendAsync} calls its `check` while the queue stays full, in ms. */
+export const MQ_CHECK_EVERY_MS = 250;
+
 /**
  * Send without freezing the runtime: wait (signal-friendly) until the queue
- * has room (`POLLOUT`), then {@link mqSend}. Open with `O.NONBLOCK`.
+ * has room (`POLLOUT`), then {@link mqSend}. Open with `O.NONBLOCK`. While
+ * the queue stays full, `check()` runs every {@link MQ_CHECK_EVERY_MS} ms
+ * and may throw to give up (e.g. when the queue's name is gone: nobody will
+ * ever make room).
  *
  * @example
  * ```ts
@@ -430,9 +440,19 @@ export async function mqReceiveAsync(
  * await mqSendAsync(q.mqd, new TextEncoder().encode("hi"), 0);
  * ```
  */
-export async function mqSendAsync(mqd: number, data: Uint8Array, priority = 0): Promise<void> {
+export async function mqSendAsync(
+  mqd: number,
+  data: Uint8Array,
+  priority = 0,
+  options: { check?: () => void } = {},
+): Promise<void> {
   for (;;) {
-    await waitFor(mqd, POLL.OUT);
+    if (options.check === undefined) {
+      await waitFor(mqd, POLL.OUT);
+    } else if (await waitFor(mqd, POLL.OUT, { timeoutMs: MQ_CHECK_EVERY_MS }) === 0) {
+      options.check();
+      continue;
+    }
     try {
       return mqSend(mqd, data, priority);
     } catch (e) {

@@ -5,7 +5,11 @@
  * process.
  *
  * A socket is a file descriptor: data goes through plain `read`/`write`
- * (`lib/fd.ts`), and waiting is `poll` (see {@link waitFor}). An `AF_UNIX`
+ * (`lib/fd.ts`), and waiting is `poll` (see {@link waitFor}). A socket that
+ * waits on a peer is made non-blocking, and each call that may wait has a
+ * signal-friendly form: {@link acceptAsync}, {@link connectAsync},
+ * {@link sendFdsAsync}, `readAsync`/`writeAllAsync` of lib/fd.ts: a
+ * blocking call inside FFI would make the program deaf to Ctrl+C. An `AF_UNIX`
  * address is `struct sockaddr_un { sa_family_t sun_family; char
  * sun_path[108]; }`: a 2-byte family (1) then a NUL-terminated path, 110
  * bytes in all. A path of 108 bytes or more does not fit.
@@ -35,8 +39,9 @@
  * @module
  */
 import { libc } from "./ffi/libc_ffi.ts";
-import { currentErrno, Errno, errnoName } from "./errno.ts";
-import { failed, Fd, waitFor } from "./fd.ts";
+import { currentErrno, Errno, errnoName, LibcError } from "./errno.ts";
+import { failed, Fd, POLL_SLICE_MS, waitFor, yieldToEventLoop } from "./fd.ts";
+import { type FileType, lstat } from "./files.ts";
 import { POLL } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 
@@ -135,7 +140,8 @@ export function socket(options: { nonblock?: boolean; type?: number } = {}): Fd 
 
 /**
  * `bind(2)` a socket to a path: this creates the socket file (EADDRINUSE
- * when the path already exists, even as a stale socket of a dead server).
+ * when the path already exists, even as a stale socket of a dead server:
+ * {@link socketFileState} tells which).
  * The file outlives the socket: a server `close`s its socket and then
  * `unlink`s the path itself (`unlink` of lib/files.ts). Errors name the path.
  *
@@ -248,6 +254,97 @@ export function connect(fd: number, path: string): void {
 }
 
 /**
+ * {@link connect} for a non-blocking socket: a listener whose backlog is
+ * full answers EAGAIN instead of making `connect` wait (a blocking `connect`
+ * would wait there inside FFI, deaf to Ctrl+C), so it tries again after a
+ * signal-friendly pause of `POLL_SLICE_MS` until the server accepts room.
+ * On `AF_UNIX` a connect that gets through is complete at once (no
+ * EINPROGRESS).
+ *
+ * @example
+ * ```ts
+ * import { connectAsync, socket } from "./socket.ts";
+ * using s = socket({ nonblock: true });
+ * await connectAsync(s.fd, "/tmp/demo.sock");
+ * ```
+ */
+export async function connectAsync(fd: number, path: string): Promise<void> {
+  for (;;) {
+    try {
+      connect(fd, path);
+      return;
+    } catch (e) {
+      if (!(e instanceof LibcError && (e.errno === Errno.EAGAIN || e.errno === Errno.EINTR))) {
+        throw e;
+      }
+    }
+    await yieldToEventLoop(POLL_SLICE_MS);
+  }
+}
+
+/**
+ * What a socket path holds, as a server that found it taken (`bind`:
+ * EADDRINUSE) needs to know before it may remove it: see
+ * {@link socketFileState}.
+ *
+ * - `"missing"`: nothing there (any more).
+ * - `"live"`: a socket somebody accepts on (a probe `connect` got through,
+ *   or the backlog is full, or a socket of another type is bound there).
+ * - `"stale"`: a socket file nobody accepts on: `connect` is refused
+ *   (ECONNREFUSED). Its server ended without `unlink` (SIGKILL, a crash).
+ * - any other {@link FileType} word (`"regular file"`, `"directory"`,
+ *   `"symbolic link"`...): not a socket at all; never remove it.
+ *
+ * @example
+ * ```ts
+ * import type { SocketFileState } from "./socket.ts";
+ * const state: SocketFileState = "stale";
+ * ```
+ */
+export type SocketFileState = "missing" | "live" | "stale" | Exclude<FileType, "socket">;
+
+/**
+ * Is the socket file at `path` held by a live server, or left by a dead
+ * one? First `lstat` (only a socket may be taken over; a symbolic link is
+ * not followed), then `connect` a throwaway non-blocking socket to it:
+ * ECONNREFUSED means nobody accepts there any more. The probe is a real
+ * connection: a live server sees a client that comes and goes at once.
+ * A server between its own `bind` and `listen` would look stale too; that
+ * window is a few microseconds.
+ *
+ * @example
+ * ```ts
+ * import { socketFileState } from "./socket.ts";
+ * if (socketFileState("echo.sock") === "stale") {
+ *   // left by a server that was SIGKILLed: unlink it, bind again
+ * }
+ * ```
+ */
+export function socketFileState(path: string): SocketFileState {
+  let type: FileType;
+  try {
+    type = lstat(path).type;
+  } catch (e) {
+    if (e instanceof LibcError && e.errno === Errno.ENOENT) return "missing";
+    throw e;
+  }
+  if (type !== "socket") return type;
+  // probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0); connect(probe, &addr, sizeof addr);
+  using probe = socket({ nonblock: true });
+  try {
+    connect(probe.fd, path);
+    return "live";
+  } catch (e) {
+    if (!(e instanceof LibcError)) throw e;
+    if (e.code === "ECONNREFUSED") return "stale";
+    if (e.errno === Errno.ENOENT) return "missing";
+    // EAGAIN: the backlog is full; EPROTOTYPE: a datagram socket is bound there.
+    if (e.errno === Errno.EAGAIN || e.code === "EPROTOTYPE") return "live";
+    throw e;
+  }
+}
+
+/**
  * `socketpair(2)`: two connected `AF_UNIX` stream sockets, no path needed
  * (like a pipe that works both ways). Both ends are owned and close-on-exec.
  *
@@ -347,6 +444,33 @@ export function sendFds(fd: number, data: Uint8Array, fds: number[]): number {
   // Keep the buffers the raw pointers point into alive until here.
   void [payload, iov, control];
   return n;
+}
+
+/**
+ * {@link sendFds} on a non-blocking socket, waiting (signal-friendly, see
+ * {@link waitFor}) for `POLLOUT` while the socket's buffer is full (EAGAIN)
+ * instead of blocking inside FFI. Returns the number of data bytes sent;
+ * meant for the short messages descriptors ride on (a short send is not
+ * completed: the descriptors went with the first byte).
+ *
+ * @example
+ * ```ts
+ * import { sendFdsAsync, socketpair } from "./socket.ts";
+ * const [a, b] = socketpair({ nonblock: true });
+ * await sendFdsAsync(a.fd, new TextEncoder().encode("F"), [0]);
+ * ```
+ */
+export async function sendFdsAsync(fd: number, data: Uint8Array, fds: number[]): Promise<number> {
+  for (;;) {
+    try {
+      return sendFds(fd, data, fds);
+    } catch (e) {
+      if (!(e instanceof LibcError && (e.errno === Errno.EAGAIN || e.errno === Errno.EINTR))) {
+        throw e;
+      }
+    }
+    await waitFor(fd, POLL.OUT);
+  }
 }
 
 /** What {@link receiveFds} got: data bytes and owned descriptors. */

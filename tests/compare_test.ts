@@ -9,6 +9,7 @@
  * Also unit tests of the alignment and of the departures' syntax
  * (scripts/compare/diff.ts).
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { requireTool } from "../scripts/c_originals.ts";
 import { TaskProcess, taskProgram } from "../scripts/task_process.ts";

@@ -2,6 +2,7 @@
  * Keep the documentation true: every task is in the README, every topic has
  * a page, every example opens with the header the project promises.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { ROOT, TASKS } from "../scripts/tasks.ts";
 import { ORIGINALS } from "../scripts/c_originals.ts";
@@ -46,10 +47,63 @@ Deno.test("every example topic has a page, and every example a header comment", 
         /seed|Beyond the seeds|beyond the seeds/i,
         `${file.name}: no original/seed named`,
       );
-      assert.match(header, /Run/i, `${file.name}: header does not say how to run it`);
+      assertRunSection(`examples/${topic.name}/${file.name}`, header);
     }
   }
 });
+
+/**
+ * The header's "Run" section: from the comment line that starts with `Run`
+ * (` * Run: ...`, ` * Run, in two terminals:`, ` * Run it ...`) to the end of
+ * its paragraph, indented command lines after a blank line included. Empty
+ * when there is no such line.
+ */
+function runSection(header: string): string {
+  const lines = header.split("\n").map((l) => l.replace(/^\s*\/?\*+ ?/, ""));
+  const first = lines.findIndex((l) => /^Run\b/.test(l));
+  if (first < 0) return "";
+  const section: string[] = [];
+  for (let i = first; i < lines.length; i++) {
+    if (lines[i].trim() === "" && !/^ {4}\S/.test(lines[i + 1] ?? "")) break;
+    section.push(lines[i]);
+  }
+  return section.join("\n");
+}
+
+/**
+ * A program's header says how to run it: a `Run` section that names the
+ * `deno task` that runs this file. A module no task runs says so: `Run: not
+ * a program; <the files that import it> import it`, and those files exist.
+ */
+function assertRunSection(path: string, header: string): void {
+  const section = runSection(header);
+  assert.ok(section, `${path}: its header has no line starting with "Run"`);
+  const tasks = Object.entries(TASKS).filter(([, cmd]) => cmd.split(/\s+/).includes(path))
+    .map(([name]) => name);
+  if (tasks.length > 0) {
+    assert.ok(
+      tasks.some((t) =>
+        new RegExp(`\`deno task ${t}(?![\\w-])|^ {4}.*\\bdeno task ${t}(?![\\w-])`, "m").test(
+          section,
+        )
+      ),
+      `${path}: its Run section does not name \`deno task ${
+        tasks.join("` or `deno task ")
+      }\`:\n${section}`,
+    );
+    return;
+  }
+  assert.match(
+    section,
+    /^Run: not a program; [\s\S]*?\bimports? it\b/,
+    `${path}: no task runs it, so its Run line says "Run: not a program; ... import(s) it"`,
+  );
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  for (const [, name] of section.matchAll(/\b([\w-]+\.ts)\b/g)) {
+    const here = [...Deno.readDirSync(`${ROOT}/${dir}`)].some((e) => e.name === name);
+    assert.ok(here, `${path}: its Run line names ${name}, which is not in ${dir}`);
+  }
+}
 
 Deno.test("the API reference builds (deno doc --html) and every export is documented (--lint)", async () => {
   const out = await Deno.makeTempDir({ prefix: "ipc-lab-docs-" });

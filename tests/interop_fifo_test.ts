@@ -10,6 +10,7 @@
  * programs expect it. Each case has its own temp directory, which must be
  * as it was at the end once the test removed its FIFO.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { HANG_DEADLINE_MS, start, startC, type Started, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";

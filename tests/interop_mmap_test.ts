@@ -16,6 +16,7 @@
  * side with EOF (Ctrl+D: a newline, exit 0, the port's documented
  * departure) or with SIGINT (exit 130, nothing more printed).
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { start, startC, type Started, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";

@@ -5,6 +5,7 @@
  * deliberately differs, the difference is asserted and named (each one is
  * documented in the port's header, "Where it departs from the C and why").
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { run, startC, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";

@@ -14,6 +14,7 @@
  * Ports print the C's lines and may print more: a C's stdout is asserted
  * exactly, a port's must hold the C's lines, whole and in order.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { buildOriginal } from "../scripts/c_originals.ts";
 import { formatKey } from "../lib/keys.ts";

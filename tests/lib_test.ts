@@ -1,6 +1,7 @@
 /**
  * Unit tests of lib/: real libc calls, real failures, real children.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import {
   close,

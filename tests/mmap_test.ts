@@ -5,12 +5,24 @@
  * checks (use after unmap, MAP_FAILED, files shorter than the mapping),
  * bad input, signals and a killed peer.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { run, start, type Started, tempDir } from "./_helpers/run.ts";
 import { LibcError, O, openFile } from "../lib/libc.ts";
 import { ftruncate, MAP, MAP_FAILED, mmap, MS, msync, munmap, PROT } from "../lib/mmap.ts";
 import { fstat } from "../lib/files.ts";
 import { libc } from "../lib/ffi/libc_ffi.ts";
+
+/**
+ * Run independent scenarios at once and wait for every one to end (a failing
+ * one must not leave the others' processes running into the next test);
+ * then fail with the first failure.
+ */
+async function allOf(...scenarios: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(scenarios);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 const CONTENTS = `(*) What's difference between Shared mmap and Private mmap?${
   " ".repeat(6)
@@ -257,6 +269,56 @@ Deno.test("mmap-ex2: the other side is SIGKILLed: the survivor still sees its wr
     await Deno.readFile(`${dir.path}/shared_mmap`),
     encoder.encode(`last words\n${CONTENTS.slice(11)}\0`),
   );
+  // The next run after the SIGKILL: the file is the user's; the run rewrites its text.
+  const next = await run("mmap-ex2", ["s"], { cwd: dir.path, stdin: "*\n" });
+  assert.equal(next.stdout, HEADER + PROMPT + current(mapped("")) + PROMPT + "\n");
+  assert.equal(next.code, 0);
+  assert.deepEqual(await Deno.readFile(`${dir.path}/shared_mmap`), FILE_BYTES);
+  assert.deepEqual(names(dir.path), ["shared_mmap"]);
+});
+
+Deno.test("mmap-ex2: the file removed from outside, the other side Ctrl+C'd, the file truncated: what each survivor sees", async () => {
+  // `rm shared_mmap` while two run: the name goes, the pages stay; they still share them.
+  // A new run makes a new file under the name and shares nothing with them.
+  const removed = async () => {
+    await using dir = await tempDir();
+    await using a = start("mmap-ex2", ["s"], { cwd: dir.path });
+    await using b = start("mmap-ex2", ["s"], { cwd: dir.path });
+    await prompts(a, 1);
+    await prompts(b, 1);
+    await Deno.remove(`${dir.path}/shared_mmap`);
+    await type(a, "after rm\n", 1);
+    await type(b, "*\n", 1);
+    await using c = start("mmap-ex2", ["s"], { cwd: dir.path });
+    await prompts(c, 1);
+    await type(c, "*\n", 1);
+    a.kill("SIGINT"); // Ctrl+C of one side: the others go on
+    assert.equal((await a.finish()).code, 130);
+    await type(b, "*\n", 2);
+    for (const p of [b, c]) await p.closeStdin();
+    const [rb, rc] = [await b.finish(), await c.finish()];
+    assert.equal(
+      rb.stdout,
+      HEADER + PROMPT + current(mapped("after rm\n")) + PROMPT + current(mapped("after rm\n")) +
+        PROMPT + "\n",
+    );
+    assert.equal(rc.stdout, HEADER + PROMPT + current(mapped("")) + PROMPT + "\n");
+    assert.deepEqual([rb.code, rc.code, rb.stderr, rc.stderr], [0, 0, "", ""]);
+    assert.deepEqual(await Deno.readFile(`${dir.path}/shared_mmap`), FILE_BYTES);
+  };
+  // The file truncated from outside: touching the mapping past the end of the file is
+  // SIGBUS, for the port as for the C (the kernel kills the process; nothing can report it).
+  const truncated = async () => {
+    await using dir = await tempDir();
+    await using a = start("mmap-ex2", ["s"], { cwd: dir.path });
+    await prompts(a, 1);
+    await Deno.truncate(`${dir.path}/shared_mmap`, 0);
+    await a.write("*\n");
+    const r = await a.finish();
+    assert.equal(r.signal, "SIGBUS");
+    assert.equal(r.stdout, HEADER + PROMPT);
+  };
+  await allOf(removed(), truncated());
 });
 
 // ---- lib/mmap.ts -------------------------------------------------------------

@@ -3,8 +3,16 @@
  * OS processes; we assert what they print, their exit codes, and that they
  * leave nothing behind.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
-import { childrenOf, run, start, tempDir, waitForChildOf } from "./_helpers/run.ts";
+import {
+  childrenOf,
+  HANG_DEADLINE_MS,
+  run,
+  start,
+  tempDir,
+  waitForChildOf,
+} from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 
 Deno.test("pipe-parent-child: the child prints 0..9 and both exit 0", async () => {
@@ -129,7 +137,10 @@ Deno.test("cpipe: an argument with an unterminated quote is a cpipe error, exit 
   for (const quote of ["'", '"']) {
     // The last stage writes to our stdout: had it been started, "ran" would be there.
     const r = await run("cpipe", [`grep ${quote}a b`, "echo ran"]);
-    assert.equal(r.stderr, `cpipe: unterminated ${quote} in: grep ${quote}a b\n`);
+    // The error, then the usage (a bad argument: lib/args.ts runMain)
+    assert.match(r.stderr, /\nusage: cpipe PROGRAM PROGRAM \[PROGRAM\.\.\.\]/);
+    assert.equal(r.stderr.split("\n")[0], `cpipe: unterminated ${quote} in: grep ${quote}a b`);
+    assert.equal(r.stderr.split("\n").length, 3, r.stderr); // those two lines, nothing else
     assert.equal(r.stdout, "");
     assert.equal(r.code, 1);
   }
@@ -162,23 +173,110 @@ Deno.test("cpipe: the exit code is the last stage's, like a shell", async () => 
   assert.equal(r2.code, 0);
 });
 
-Deno.test("cpipe: a stage killed mid-pipeline is reported; the next stage sees EOF; exit 128 + 9", async () => {
-  await using cpipe = start("cpipe", ["sleep 600", "cat"]);
-  await waitForChildOf(cpipe.pid);
-  let sleeper: number | undefined;
-  while (sleeper === undefined) {
-    sleeper = childrenOf(cpipe.pid).find((pid) => {
+/** The pid of the child of `parent` whose command is `comm`, once it runs (polls /proc). */
+async function childNamed(parent: number, comm: string): Promise<number> {
+  await waitForChildOf(parent);
+  const deadline = Date.now() + HANG_DEADLINE_MS;
+  for (;;) {
+    const found = childrenOf(parent).find((pid) => {
       try {
-        return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep";
+        return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === comm;
       } catch {
         return false;
       }
     });
-    if (sleeper === undefined) await new Promise((r) => setTimeout(r, 10));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`process ${parent} has no child ${comm}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
-  Deno.kill(sleeper, "SIGKILL");
+}
+
+Deno.test("cpipe: a stage killed mid-pipeline is reported; the next stage sees EOF; exit 128 + 9", async () => {
+  await using cpipe = start("cpipe", ["sleep 600", "cat"]);
+  Deno.kill(await childNamed(cpipe.pid, "sleep"), "SIGKILL");
   const r = await cpipe.finish();
   assert.equal(r.stderr, "cpipe: 'sleep 600' killed by SIGKILL\n");
+  assert.equal(r.stdout, "");
+  assert.equal(r.code, 137);
+});
+
+// ------------------------------------------ the other side going away, Ctrl+C
+//
+// Rows of examples/pipes/README.md "When the other side goes away". A
+// process is held at a wait by stopping its peer (SIGSTOP) and watching
+// /proc/PID/wchan (the kernel function it sleeps in); nothing is timed.
+
+/** Wait until the main thread of `pid` sleeps in a kernel function matching `wchan`. */
+async function waitUntilSleepingIn(pid: number, wchan: RegExp): Promise<void> {
+  const deadline = Date.now() + HANG_DEADLINE_MS;
+  for (;;) {
+    let now = "";
+    try {
+      now = Deno.readTextFileSync(`/proc/${pid}/wchan`);
+    } catch {
+      // ended: reported below
+    }
+    if (wchan.test(now)) return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} never slept in ${wchan}: ${now}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Wait until `pid` has ended (see hasEnded); fails after HANG_DEADLINE_MS. */
+async function waitUntilEnded(pid: number): Promise<void> {
+  const deadline = Date.now() + HANG_DEADLINE_MS;
+  while (!hasEnded(pid)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not end`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("pipe-parent-child: Ctrl+C ends the parent blocked in write on a full pipe; the child's EOF comes early, it says so", async () => {
+  await using parent = start("pipe-parent-child", ["--count", "2147483647"]);
+  const childPid = await waitForChildOf(parent.pid);
+  Deno.kill(childPid, "SIGSTOP"); // it reads nothing: the pipe fills up
+  try {
+    await waitUntilSleepingIn(parent.pid, /pipe_write/);
+    parent.kill("SIGINT");
+    // No signal listener in this program: SIGINT's default action ends it inside write.
+    await waitUntilEnded(parent.pid);
+  } catch (e) {
+    Deno.kill(childPid, "SIGKILL"); // stopped, it would never end
+    throw e;
+  }
+  Deno.kill(childPid, "SIGCONT");
+  const r = await parent.finish(); // the child shares its stdout/stderr: it has ended too
+  assert.equal(r.signal, "SIGINT");
+  assert.match(
+    r.stderr,
+    /pipe-parent-child: end of file after \d+ of 2147483647 integers: the parent is gone\n/,
+  );
+  assert.ok(hasEnded(childPid), "the child has ended");
+});
+
+Deno.test("pipe-parent-child: the child Ctrl+C'd while it waits in read: the parent gets EPIPE, names SIGINT, exits 1", async () => {
+  await using parent = start("pipe-parent-child", ["--count", "2147483647"]);
+  const childPid = await waitForChildOf(parent.pid);
+  parent.kill("SIGSTOP"); // it writes nothing: the child empties the pipe and waits
+  await waitUntilSleepingIn(childPid, /pipe_read/);
+  Deno.kill(childPid, "SIGINT");
+  await waitUntilEnded(childPid);
+  parent.kill("SIGCONT");
+  const r = await parent.finish();
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^pipe-parent-child: the child killed by SIGINT before reading everything \(write: EPIPE \(Broken pipe\), after \d+ of 2147483647 integers\)\n$/,
+  );
+});
+
+Deno.test("cpipe: the last stage killed: the stage writing to it dies of SIGPIPE as in a shell (not reported); exit 128 + 9", async () => {
+  await using cpipe = start("cpipe", ["yes", "sleep 600"], { env: { IPC_TRACE: "1" } });
+  Deno.kill(await childNamed(cpipe.pid, "sleep"), "SIGKILL");
+  const r = await cpipe.finish();
+  const said = r.stderr.split("\n").filter((l) => l !== "" && !/^\[\S+ \d+\] /.test(l));
+  assert.deepEqual(said, ["cpipe: 'sleep 600' killed by SIGKILL"]);
+  assert.match(r.stderr, /waitpid\(\d+, \[killed by SIGPIPE\]/); // yes, as `yes | sleep 600` in sh
   assert.equal(r.stdout, "");
   assert.equal(r.code, 137);
 });

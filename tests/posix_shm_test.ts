@@ -3,12 +3,24 @@
  * as real processes (the reader prints what the writer wrote, /dev/shm is
  * clean afterwards), interrupts, a killed peer, and bad input.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { randomTag, run, start } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 import { LibcError, O } from "../lib/libc.ts";
 import { MAP, PROT } from "../lib/mmap.ts";
 import { checkShmName, SharedMemoryObject, shmPath, shmUnlink } from "../lib/posix_shm.ts";
+
+/**
+ * Run independent scenarios at once and wait for every one to end (a failing
+ * one must not leave the others' processes running into the next test);
+ * then fail with the first failure.
+ */
+async function allOf(...scenarios: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(scenarios);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 const WRITER_PROMPT = "press ENTER to key to continue...\n";
 const READER_PROMPT = "Press ENTER to continue...\n";
@@ -154,6 +166,56 @@ Deno.test("posix-shm: reader SIGKILLed: the writer completes and removes the obj
   } finally {
     removeQuietly(name);
   }
+});
+
+Deno.test("posix-shm: the object removed from outside, or the writer Ctrl+C'd: the reader still prints; the writer notes the removal, exit 0 / 130", async () => {
+  // The writer waits at ENTER; `rm /dev/shm/...` removes the name. Its mapping works on,
+  // and its shm_unlink at the end finds nothing (ENOENT): a note, not an error.
+  const writerAfterRm = async (finish: "enter" | "SIGINT") => {
+    const { name, guard } = fresh();
+    try {
+      await using writer = start("posix-shm-writer", ["--name", name]);
+      await writer.waitFor(WRITER_PROMPT);
+      await using reader = start("posix-shm-reader", ["--name", name]);
+      await reader.waitFor(READER_PROMPT);
+      Deno.removeSync(shmPath(name));
+      await reader.write("\n");
+      const r = await reader.finish();
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, READER_PROMPT + "This is a test\n", ""]);
+      if (finish === "enter") await writer.write("\n");
+      else writer.kill("SIGINT");
+      const w = await writer.finish();
+      assert.equal(w.code, finish === "enter" ? 0 : 130);
+      assert.equal(
+        w.stderr,
+        `posix-shm-writer: note: ${name} was already removed from outside ` +
+          `(rm /dev/shm${name}?): nothing is left\n`,
+      );
+      guard.check();
+    } finally {
+      removeQuietly(name);
+    }
+  };
+  // The reader waits at ENTER; the writer is Ctrl+C'd (its cleanup unlinks the name).
+  const readerAfterWriterCtrlC = async () => {
+    const { name, guard } = fresh();
+    try {
+      await using writer = start("posix-shm-writer", ["--name", name]);
+      await writer.waitFor(WRITER_PROMPT);
+      await using reader = start("posix-shm-reader", ["--name", name]);
+      await reader.waitFor(READER_PROMPT);
+      writer.kill("SIGINT");
+      const w = await writer.finish();
+      assert.deepEqual([w.code, w.stderr], [130, ""]);
+      await reader.write("\n");
+      const r = await reader.finish();
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, READER_PROMPT + "This is a test\n", ""]);
+      guard.check();
+    } finally {
+      removeQuietly(name);
+    }
+  };
+  await allOf(writerAfterRm("enter"), writerAfterRm("SIGINT"), readerAfterWriterCtrlC());
 });
 
 Deno.test("posix-shm: EOF instead of ENTER continues, like getchar()", async () => {

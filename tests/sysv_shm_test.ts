@@ -6,6 +6,7 @@
  * Every test uses its own random keys and removes what it made in
  * `finally` (removeSysvByKey / IPC_RMID by id), even when it fails.
  */
+import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { libc } from "../lib/ffi/libc_ffi.ts";
 import { ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
@@ -40,6 +41,18 @@ import {
 } from "./_helpers/run.ts";
 import { LeakGuard, removeSysvByKey, sysvObjects } from "./_helpers/leaks.ts";
 import { expectLibcError } from "./_helpers/assert.ts";
+import { ignoreIf, missingTool, notRoot } from "./_helpers/ignore.ts";
+
+/**
+ * Run independent scenarios at once and wait for every one to end (a failing
+ * one must not leave the others' processes running into the next test);
+ * then fail with the first failure.
+ */
+async function allOf(...scenarios: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(scenarios);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 const PROMPT1 = "press ENTER to key to continue...\n";
 const PROMPT2 = "Press ENTER to continue...\n";
@@ -59,27 +72,12 @@ function removeShmIds(ids: number[]): void {
   }
 }
 
-async function which(program: string): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("sh", {
-      args: ["-c", `command -v ${program}`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
-
 // ---------------------------------------------------------------------------
 // The C layout
 
-Deno.test("struct shmid_ds, semid_ds, msqid_ds: our offsets equal the C compiler's offsetof", async () => {
-  if (!(await which("cc"))) {
-    console.log("SKIPPED: no `cc` on this machine; struct layouts not checked against C");
-    return;
-  }
+const LAYOUT_TEST =
+  "struct shmid_ds, semid_ds, msqid_ds: our offsets equal the C compiler's offsetof";
+Deno.test({ name: LAYOUT_TEST, ignore: ignoreIf(LAYOUT_TEST, missingTool("cc")) }, async () => {
   await using dir = await tempDir();
   const source = `
 #define _GNU_SOURCE
@@ -671,6 +669,40 @@ Deno.test("SIGKILL shmproc1 while shmproc2 waits: the segment persists (SysV), s
   guard.check();
 });
 
+Deno.test("shmproc1/shmproc2: the peer Ctrl+C'd or SIGKILLed at its prompt; a killed shmproc1's segment is reused and removed by the next one", async () => {
+  // shmproc1 waits; shmproc2 is SIGKILLed: nothing of shmproc1's changes, ENTER removes it.
+  const p1AfterP2Killed = async () => {
+    await using scene = await shmprocs("shmproc1", "shmproc2");
+    const { guard, started: [p1, p2] } = scene;
+    assert.equal((await interrupt(p2, "SIGKILL")).signal, "SIGKILL");
+    await enter(p1, PROMPT1);
+    guard.check();
+  };
+  // shmproc2 waits; shmproc1 is Ctrl+C'd (IPC_RMID: dest, still attached here): it prints.
+  const p2AfterP1CtrlC = async () => {
+    await using scene = await shmprocs("shmproc1", "shmproc2");
+    const { guard, started: [p1, p2] } = scene;
+    assert.equal((await interrupt(p1, "SIGINT")).code, 130);
+    await enter(p2, TEXT2);
+    guard.check();
+  };
+  // shmproc1 SIGKILLed with nobody else there: the segment stays (SysV); the next
+  // shmproc1 finds it (IPC_CREAT), and the pair runs and leaves nothing.
+  const nextAfterP1Killed = async () => {
+    await using scene = await shmprocs("shmproc1");
+    const { key, guard, started: [p1] } = scene;
+    assert.equal((await interrupt(p1, "SIGKILL")).signal, "SIGKILL");
+    const id = shmRowsOfKey(key)[0].id;
+    await using next1 = await atPrompt("shmproc1", key, guard);
+    assert.equal(shmRowsOfKey(key)[0].id, id, "the same segment, reused");
+    await using next2 = await atPrompt("shmproc2", key, guard);
+    await enter(next2, TEXT2);
+    await enter(next1, PROMPT1);
+    guard.check();
+  };
+  await allOf(p1AfterP2Killed(), p2AfterP1CtrlC(), nextAfterP1Killed());
+});
+
 // ---------------------------------------------------------------------------
 // write-shm / read-shm
 
@@ -783,15 +815,15 @@ Deno.test("key in use by a smaller segment: shmproc1 and write-shm fail with EIN
   assert.equal(shmRowsOfKey(key).length, 1);
 });
 
-Deno.test("EACCES: a 0600 root segment opened by another uid (nobody)", async () => {
-  if (libc.getuid() !== 0) {
-    console.log("SKIPPED: EACCES test needs root to switch to the nobody user");
-    return;
-  }
-  if (!(await which("setpriv"))) {
-    console.log("SKIPPED: no setpriv(1) to run a program as another user");
-    return;
-  }
+const EACCES_TEST = "EACCES: a 0600 root segment opened by another uid (nobody)";
+Deno.test({
+  name: EACCES_TEST,
+  ignore: ignoreIf(
+    EACCES_TEST,
+    notRoot("only root can run a program as the nobody user"),
+    missingTool("setpriv"),
+  ),
+}, async () => {
   const key = randomKey();
   await using denoDir = await tempDir();
   await Deno.chmod(denoDir.path, 0o777);
@@ -816,10 +848,6 @@ Deno.test("EACCES: a 0600 root segment opened by another uid (nobody)", async ()
         cwd: new URL("..", import.meta.url).pathname,
       }).output();
       const stderr = new TextDecoder().decode(r.stderr);
-      if (/Permission denied \(os error 13\)|NotCapable|error: /.test(stderr)) {
-        console.log(`SKIPPED: deno could not run as nobody here: ${stderr.slice(0, 200)}`);
-        return;
-      }
       assert.equal(stderr, `${task}: shmget ${formatKey(key)}: EACCES (Permission denied)\n`);
       assert.equal(r.code, 1);
     }
@@ -842,8 +870,8 @@ function headerLines(text: string): string[] {
   return text.split("\n").filter((line) => line.startsWith("------") || line.startsWith("key "));
 }
 
-Deno.test("ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest, sem, msg)", async () => {
-  const hasIpcs = await which("ipcs");
+const IPCS_TEST = "ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest, sem, msg)";
+Deno.test({ name: IPCS_TEST, ignore: ignoreIf(IPCS_TEST, missingTool("ipcs")) }, async () => {
   const keys = [randomKey(), randomKey(), randomKey(), randomKey()];
   const shmIds: number[] = [];
   let semId = -1;
@@ -868,10 +896,6 @@ Deno.test("ipcs: same rows as util-linux `ipcs` for our objects (shm incl. dest,
     assert.equal(ours.length, 2);
     assert.match(ours.find((r) => r.includes(` ${a.id} `))!, /^0x00000000 .* 1 {10}dest {9}$/);
 
-    if (!hasIpcs) {
-      console.log("SKIPPED comparison with util-linux: no ipcs command here");
-      return;
-    }
     for (const [flag, ids] of [["-m", shmIds], ["-s", [semId]], ["-q", [msgId]]] as const) {
       const theirs = new TextDecoder().decode(
         (await new Deno.Command("ipcs", { args: [flag] }).output()).stdout,
@@ -966,7 +990,11 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
     );
     const notNumber = await run("ipcrm", ["-m", "abc"]);
     assert.equal(notNumber.code, 1);
-    assert.equal(notNumber.stderr, `ipcrm: -m: not a number: "abc"\n`);
+    assert.equal( // a bad argument: the error, then the usage (lib/args.ts runMain)
+      notNumber.stderr,
+      `ipcrm: -m: not a number: "abc"\nusage: ipcrm [-m shmid] [-M shmkey] [-s semid] ` +
+        `[-S semkey] [-q msqid] [-Q msgkey] ...\n`,
+    );
     const nothing = await run("ipcrm");
     assert.equal(nothing.code, 1);
     assert.match(nothing.stderr, /^usage: ipcrm /);
@@ -975,33 +1003,36 @@ Deno.test("ipcrm: -m id, -M key, -s/-S, -q/-Q remove; clear errors and exit 1", 
   }
 });
 
-Deno.test("ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 notes it, exits 0", async () => {
-  await using scene = await shmprocs("shmproc1");
-  const { key, guard, started: [p1] } = scene;
-  const id = shmRowsOfKey(key)[0].id;
-  const rm = await run("ipcrm", ["-m", String(id)]);
-  assert.equal(rm.code, 0, rm.stderr);
-  assert.equal(shmRowsOfKey(key).length, 0, "the key is released at once");
-  const listing = await run("ipcs", ["-m"]);
-  const row = rowsWithIds(listing.stdout, [id]);
-  assert.equal(row.length, 1);
-  assert.match(row[0], /^0x00000000 .* 660 {8}4096 {7}1 {10}dest {9}$/);
-  if (await which("ipcs")) {
+const IPCRM_DEST_TEST =
+  "ipcrm -m on a segment a live shmproc1 has attached: ipcs shows dest; shmproc1 notes it, exits 0";
+Deno.test(
+  { name: IPCRM_DEST_TEST, ignore: ignoreIf(IPCRM_DEST_TEST, missingTool("ipcs")) },
+  async () => {
+    await using scene = await shmprocs("shmproc1");
+    const { key, guard, started: [p1] } = scene;
+    const id = shmRowsOfKey(key)[0].id;
+    const rm = await run("ipcrm", ["-m", String(id)]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal(shmRowsOfKey(key).length, 0, "the key is released at once");
+    const listing = await run("ipcs", ["-m"]);
+    const row = rowsWithIds(listing.stdout, [id]);
+    assert.equal(row.length, 1);
+    assert.match(row[0], /^0x00000000 .* 660 {8}4096 {7}1 {10}dest {9}$/);
     const theirs = new TextDecoder().decode(
       (await new Deno.Command("ipcs", { args: ["-m"] }).output()).stdout,
     );
-    assert.deepEqual(rowsWithIds(theirs, [id]), row);
-  }
-  const r = await enter(p1);
-  // shmdt then IPC_RMID, as the C: our shmdt freed it, so IPC_RMID is
-  // EINVAL. The C exits 1 (`shmctl: Invalid argument`); the port notes it.
-  assert.equal(
-    r.stderr,
-    `shmproc1: note: segment ${formatKey(key)} (shmid ${id}) was already removed by ` +
-      `someone else (shmctl IPC_RMID: EINVAL): nothing is left\n`,
-  );
-  assert.equal(r.stdout, PROMPT1);
-  assert.equal(r.code, 0);
-  expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
-  guard.check();
-});
+    assert.deepEqual(rowsWithIds(theirs, [id]), row, "util-linux ipcs shows the same row");
+    const r = await enter(p1);
+    // shmdt then IPC_RMID, as the C: our shmdt freed it, so IPC_RMID is
+    // EINVAL. The C exits 1 (`shmctl: Invalid argument`); the port notes it.
+    assert.equal(
+      r.stderr,
+      `shmproc1: note: segment ${formatKey(key)} (shmid ${id}) was already removed by ` +
+        `someone else (shmctl IPC_RMID: EINVAL): nothing is left\n`,
+    );
+    assert.equal(r.stdout, PROMPT1);
+    assert.equal(r.code, 0);
+    expectLibcError(() => shmStat(id), "shmctl", "EINVAL");
+    guard.check();
+  },
+);

@@ -21,8 +21,16 @@
  * 5. prints the first number of its range and removes its reply FIFO
  *    (also on Ctrl+C: exit 130, SIGTERM: 143).
  *
+ * Killed with SIGKILL (no cleanup runs), it leaves its reply FIFO; the
+ * server removes it once it sees that the pid is gone (fifo-server.ts,
+ * "After kill -9"). Only a client killed before its request reached the
+ * server (a full request FIFO) leaves one no server knows of:
+ * `rm seqnum_cl.<pid>`.
+ *
  * Run: `deno task fifo-server` in one terminal, then
- * `deno task fifo-client [--path FIFO] [COUNT]` (COUNT default 1).
+ * `deno task fifo-client [--path FIFO] [COUNT]` (COUNT default 1). On a
+ * terminal, a reply that takes longer than one poll slice (a busy or
+ * stopped server) makes it say that it waits for the server's reply.
  *
  * Where it departs from TLPI: a reply FIFO left over by a dead process
  * with our pid (pids are reused) is reused and removed, rather than
@@ -46,11 +54,13 @@ import {
   openFile,
   parseInteger,
   POLL,
+  POLL_SLICE_MS,
   pollAsync,
   read,
   runMain,
   setTraceRole,
   takeOption,
+  terminalHint,
   unlink,
   unlinkIfExists,
   UsageError,
@@ -85,10 +95,16 @@ function openRequestFifo(path: string): Fd {
 
 async function readReply(reply: Fd, request: Fd, path: string): Promise<string> {
   // Wait for the server's reply, or for the server to vanish.
-  const [replyEvents, requestEvents] = await pollAsync([
+  const wants = [
     { fd: reply.fd, events: POLL.IN },
     { fd: request.fd, events: 0 }, // POLLERR: nobody reads the request FIFO
-  ]);
+  ];
+  let [replyEvents, requestEvents] = await pollAsync(wants, POLL_SLICE_MS);
+  if (replyEvents === 0 && requestEvents === 0) {
+    // No answer within one slice (a busy or stopped server): say so, on a terminal.
+    terminalHint(`fifo-client: request sent to ${path}; waiting for the server's reply`);
+    [replyEvents, requestEvents] = await pollAsync(wants);
+  }
   if (replyEvents === 0 && requestEvents & (POLL.ERR | POLL.HUP)) {
     throw new Error(`the server closed ${path} before replying (killed?)`);
   }
@@ -156,5 +172,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("fifo-client", () => main([...Deno.args]));
+  await runMain("fifo-client", () => main([...Deno.args]), { usage: USAGE });
 }

@@ -31,7 +31,7 @@
  * Run: `deno task fifo-server` in one terminal, then in others
  * `deno task fifo-client 5` (prints the first of its 5 numbers) as often
  * as you like; Ctrl+C stops the server (exit 130; SIGTERM: 143) and
- * removes the request FIFO if it made it. `--path` moves the request FIFO
+ * removes the request FIFO (one it made, or took over: below). `--path` moves the request FIFO
  * (the reply FIFOs go next to it); the default is `seqnum_sv` in the
  * directory you run `deno task` from.
  *
@@ -42,12 +42,29 @@
  * `O_NONBLOCK` and never waits for a client, so a stuck client cannot
  * stall the others. A second server on the same FIFO is refused.
  *
+ * After `kill -9` (SIGKILL runs no cleanup), what stays and who removes it:
+ * - a server's request FIFO. The next server finds it (mkfifo: EEXIST) and
+ *   asks who reads it: `open(O_WRONLY|O_NONBLOCK)` succeeds when some
+ *   process has it open for reading (a live server: refused, as above) and
+ *   fails with ENXIO when nobody does: the server that made it is gone.
+ *   Then it says `fifo-server: seqnum_sv was left by a server that is gone;
+ *   taking it over`, serves on it, and removes it when it ends, as if it
+ *   had made it.
+ * - a client's reply FIFO `seqnum_cl.<pid>`. The server notes the pid of
+ *   every request it answers (or tries to); after each batch of requests,
+ *   and when it ends, it removes the reply FIFO of each such client whose
+ *   pid is no longer alive (`kill(pid, 0)`: ESRCH), with a line on stderr
+ *   (`client 4242 is gone and left .../seqnum_cl.4242: removed it`). Only
+ *   a client killed before its request reached the server (while the
+ *   request FIFO was full) is unknown to it: `rm seqnum_cl.<pid>`.
+ *
  * @module
  */
 import {
   Errno,
   exitOnSignals,
   type Fd,
+  fileType,
   fstat,
   inInvocationDirectory,
   LibcError,
@@ -60,9 +77,11 @@ import {
   PIPE_BUF,
   POLL,
   pollAsync,
+  processAlive,
   read,
   runMain,
   setTraceRole,
+  stat,
   takeOption,
   unlinkIfExists,
   UsageError,
@@ -77,15 +96,22 @@ function log(text: string): void {
   console.error(`fifo-server: ${text}`);
 }
 
-/** Refuse to start when another process already reads the FIFO, or it is no FIFO. */
+/**
+ * The FIFO at `path` was there already (mkfifo: EEXIST). Refuse to start
+ * when another process reads it (a live server), or when it is no FIFO;
+ * return when nobody reads it: the server that made it is gone.
+ */
 function checkNoOtherServer(path: string): void {
   let probe: Fd;
   try {
     // O_WRONLY|O_NONBLOCK succeeds only if some process has it open for reading.
     probe = openFile(path, O.WRONLY | O.NONBLOCK | O.CLOEXEC);
   } catch (e) {
-    if (e instanceof LibcError && e.errno === Errno.ENXIO) return; // nobody: fine
-    throw e;
+    if (!(e instanceof LibcError) || e.errno !== Errno.ENXIO) throw e;
+    // Nobody reads it. A socket says ENXIO too: only a FIFO is taken over.
+    const type = stat(path).type;
+    if (type !== "fifo") throw new NotAFifoError(path, type);
+    return;
   }
   const type = fstat(probe.fd).type; // a regular file opens for writing too
   probe.close();
@@ -94,11 +120,37 @@ function checkNoOtherServer(path: string): void {
 }
 
 /**
+ * The clients this server answered, or tried to: each one removes its
+ * reply FIFO once it has its reply, unless it was killed first.
+ */
+const answered = new Set<number>();
+
+/**
+ * Remove the reply FIFO of each answered client that has gone without
+ * removing it (killed: SIGKILL runs no cleanup); forget the clients whose
+ * FIFO is gone. A live pid keeps its FIFO: the client is still reading it
+ * (or a new process has that pid: its FIFO is not ours to judge).
+ */
+function removeReplyFifosOfGoneClients(requestFifo: string): void {
+  for (const pid of answered) {
+    const path = replyFifoPath(requestFifo, pid);
+    if (fileType(path) !== "fifo") {
+      answered.delete(pid); // removed by its client (or never made)
+    } else if (!processAlive(pid)) {
+      unlinkIfExists(path);
+      answered.delete(pid);
+      log(`client ${pid} is gone and left ${path}: removed it`);
+    }
+  }
+}
+
+/**
  * Send one reply line to client `pid`. Returns why it failed, or
  * `undefined` when delivered. Never waits for the client.
  */
 function reply(requestFifo: string, pid: number, text: string): string | undefined {
   const path = replyFifoPath(requestFifo, pid);
+  answered.add(pid);
   let fd: Fd;
   try {
     // clientFd = open(clientFifo, O_WRONLY);  -- non-blocking here: never wait for a client
@@ -136,11 +188,16 @@ async function main(args: string[]): Promise<number> {
   // Here 0600: only the same user's clients may send requests.
   const created = mkfifo(path, 0o600, { existOk: true });
   if (created) {
-    onCleanup(`remove ${path}`, () => unlinkIfExists(path));
     log(`created FIFO ${path} (mode 0600)`);
   } else {
-    checkNoOtherServer(path);
+    checkNoOtherServer(path); // throws when a server reads it
+    log(`${path} was left by a server that is gone; taking it over`);
   }
+  // Made or taken over: ours to remove when we end.
+  onCleanup(`remove ${path}`, () => unlinkIfExists(path));
+  onCleanup("remove the reply FIFOs of clients that are gone", () => {
+    removeReplyFifosOfGoneClients(path);
+  });
 
   // serverFd = open(SERVER_FIFO, O_RDONLY);  -- O_NONBLOCK: no client needed yet
   using requests = openFile(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
@@ -200,9 +257,10 @@ async function main(args: string[]): Promise<number> {
       );
       next += request.count;
     }
+    removeReplyFifosOfGoneClients(path); // clients killed before they removed theirs
   }
 }
 
 if (import.meta.main) {
-  await runMain("fifo-server", () => main([...Deno.args]));
+  await runMain("fifo-server", () => main([...Deno.args]), { usage: USAGE });
 }

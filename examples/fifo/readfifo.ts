@@ -37,13 +37,18 @@
  * - The FIFO is created when missing (mode 0644) and removed by whichever
  *   program created it, as soon as both ends are open, or on Ctrl+C
  *   (exit 130; SIGTERM: 143). A FIFO you made yourself is left alone.
+ *   SIGKILL runs no cleanup: a creator killed while it waits for its peer
+ *   leaves the FIFO, which the next run cannot tell from one you made:
+ *   it uses it and leaves it (`rm testfifo` removes it).
  * - `open(O_RDONLY)` would block in one FFI call until a writer comes,
  *   freezing the isolate (Ctrl+C could not clean up). The port opens with
  *   `O_NONBLOCK` (at once) and waits with `poll` in short slices. It must
  *   not `read` before `poll` reports something: on Linux, a FIFO that no
  *   writer has opened yet reads as end of file (0) without waiting, while
  *   `poll` reports nothing until data or a hang-up arrives (measured; see
- *   lib/fifo.ts).
+ *   lib/fifo.ts). Only when the first slice finds nothing does it say
+ *   `readfifo: waiting for a writer on PATH` (stderr): a writer that has
+ *   already written is not waited for.
  * - When the writer closes without `quit`, the C reader stops silently
  *   with exit 0; the port exits 0 too, and adds a note on stderr (the
  *   port's writer always ends with `quit`, also at end of its input, so
@@ -72,7 +77,9 @@ import {
   onCleanup,
   openFile,
   POLL,
+  POLL_SLICE_MS,
   pollAsync,
+  pollOne,
   read,
   runMain,
   setTraceRole,
@@ -123,8 +130,12 @@ async function main(args: string[]): Promise<number> {
 
   // Where the C blocked in open: poll until a writer has written or hung up
   // (read before that would return 0 at once, a false end of file).
-  console.error(`readfifo: waiting for a writer on ${path}`);
-  await pollAsync([{ fd: fifo.fd, events: POLL.IN }]);
+  // "waiting" is said only when the first poll slice found no writer (nothing
+  // written, no hang-up): a writer that is already there is not waited for.
+  if (pollOne(fifo.fd, POLL.IN, POLL_SLICE_MS) === 0) {
+    console.error(`readfifo: waiting for a writer on ${path}`);
+    await pollAsync([{ fd: fifo.fd, events: POLL.IN }]);
+  }
   if (removal) {
     unlink(path); // both ends are open now: the name is no longer needed
     removal.done();
@@ -168,5 +179,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("readfifo", () => main([...Deno.args]));
+  await runMain("readfifo", () => main([...Deno.args]), { usage: USAGE });
 }

@@ -1,9 +1,10 @@
 /**
  * The small protocol shared by fifo-server.ts and fifo-client.ts: a
  * sequence-number service in the style of TLPI's `fifo_seqnum_server.c`,
- * for seed 000's "Borularla Client-Server Haberleşmesi". Not a program:
- * run the server and client (`deno task fifo-server`, `deno task
- * fifo-client`); both import this module.
+ * for seed 000's "Borularla Client-Server Haberleşmesi".
+ *
+ * Run: not a program; fifo-server.ts and fifo-client.ts import it (run
+ * `deno task fifo-server`, then `deno task fifo-client`).
  *
  * - Request (client → server, on the one well-known FIFO): one line
  *   `"<pid> <count>\n"`, at most PIPE_BUF bytes, written with ONE `write`

@@ -47,7 +47,11 @@
  *   and whichever program created it removes it, as soon as both ends are
  *   open (the open descriptors keep the pipe working), or on Ctrl+C. A
  *   FIFO you made yourself is left alone. A path that exists but is not a
- *   FIFO is refused.
+ *   FIFO is refused. SIGKILL runs no cleanup: a creator killed while it
+ *   waits for its peer leaves the FIFO, and the next run cannot tell it
+ *   from one you made with `mkfifo testfifo` (as the C originals need):
+ *   it uses it and leaves it (`rm testfifo` removes it; see the topic
+ *   page, "When the other side goes away").
  * - `open(O_WRONLY)` would block in one FFI call, freezing the isolate:
  *   Ctrl+C could not run the cleanup. The port opens with `O_NONBLOCK`,
  *   which fails with ENXIO while there is no reader, and retries every
@@ -250,5 +254,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("writefifo", () => main([...Deno.args]));
+  await runMain("writefifo", () => main([...Deno.args]), { usage: USAGE });
 }

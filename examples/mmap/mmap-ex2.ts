@@ -36,9 +36,11 @@
  *   `close`, exit 0). The original's `fgets(...) == NULL` branch is the
  *   empty comment `{ error handling }`: at EOF it loops forever on the stale
  *   buffer (re-copying the last line, or printing the mapping endlessly).
- * - The argument must be exactly `s` or `p`; anything else prints the usage
- *   line and exits 1. The original only looks at the first character and
- *   takes anything but `s` (even `x`) as private.
+ * - The argument must be exactly `s` or `p`; anything else prints the
+ *   original's usage line (`Usage : mmap_ex2 <s | p>`, alone) and exits 1;
+ *   `--help` prints the port's, which also names `--file FILE`. The
+ *   original only looks at the first character and takes anything but `s`
+ *   (even `x`) as private.
  * - A line is copied up to the 64 mapped bytes. The original's
  *   `memcpy(p_map, a_input, strlen(a_input))` copies up to 99 bytes into a
  *   64-byte mapping: it does not crash (the kernel maps a whole page), but
@@ -108,7 +110,11 @@ const CONTENTS = `(*) What's difference between Shared mmap and Private mmap?${
 }- end - `;
 // char a_input[100];  -- fgets keeps at most 99 bytes and a NUL
 const INPUT_SIZE = 100;
-const USAGE = "Usage : mmap_ex2 <s | p>";
+// printf("Usage : %s <s | p>\n", argv[0]);  -- printed alone for bad arguments, as the C does
+const ORIGINAL_USAGE = "Usage : mmap_ex2 <s | p>";
+/** The port's usage (`--help`): the original's, and the option the port adds. */
+const USAGE = "usage: mmap-ex2 [--file FILE] <s | p>   (s: MAP_SHARED, p: MAP_PRIVATE; " +
+  "FILE default: shared_mmap in the current directory)";
 const PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
 
 const encoder = new TextEncoder();
@@ -129,7 +135,9 @@ async function main(args: string[]): Promise<number> {
   setTraceRole("mmap_ex2");
   const fileName = takeOption(args, "file") ?? MMAP_FILENAME;
   // if (argc != 2) { printf("Usage : %s <s | p>\n", argv[0]); return EXIT_FAILURE; }
-  if (args.length !== 1 || (args[0] !== "s" && args[0] !== "p")) throw new UsageError(USAGE);
+  if (args.length !== 1 || (args[0] !== "s" && args[0] !== "p")) {
+    throw new UsageError(ORIGINAL_USAGE, 1, { withUsage: false });
+  }
   exitOnSignals();
   const path = inInvocationDirectory(fileName);
 
@@ -185,5 +193,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("mmap-ex2", () => main([...Deno.args]));
+  await runMain("mmap-ex2", () => main([...Deno.args]), { usage: USAGE });
 }

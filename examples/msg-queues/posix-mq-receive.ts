@@ -30,10 +30,19 @@
  *   slices: a blocking `mq_receive` through FFI would freeze the runtime, and
  *   Ctrl+C could not remove the queue.
  * - The queue name is removed on Ctrl+C/SIGTERM too (exit 130/143).
+ * - A name removed from outside (another program's `mq_unlink`, e.g. a
+ *   second posix-mq-receive on the same name that got `quit`; `rm
+ *   /dev/mqueue/NAME` where that is mounted) leaves this receiver holding a
+ *   nameless queue no sender can open. When no message has come for a
+ *   second, the port checks that the name is still there
+ *   (`mq_open(NAME, O_RDONLY|O_NONBLOCK)`, then `mq_close` of that probe),
+ *   and if not says so and exits 1. At the end (and on Ctrl+C), a name
+ *   already gone is a note on stderr, not an error.
  *
  * @module
  */
 import {
+  Errno,
   exitOnSignals,
   LibcError,
   LineReader,
@@ -49,6 +58,9 @@ import {
 import { ATTR, checkQueueName, DEFAULT_NAME } from "./posix_mq_common.ts";
 
 const USAGE = "usage: posix-mq-receive [--name /NAME] [--drain]";
+
+/** How long the receive loop waits for a message before it checks that the name still exists. */
+const CHECK_AFTER_MS = 1000;
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("receiver");
@@ -66,7 +78,11 @@ async function main(args: string[]): Promise<number> {
     mode: 0o600,
     attr: ATTR,
   }); // disposing only closes it (an error path); the queue's name goes below, or on Ctrl+C
-  using unlink = onCleanup(`mq_unlink ${name}`, () => queue.remove());
+  const alreadyRemoved = () =>
+    console.error(`posix-mq-receive: note: the queue ${name} was already removed from outside`);
+  using unlink = onCleanup(`mq_unlink ${name}`, () => {
+    if (!queue.remove()) alreadyRemoved();
+  });
   // mq_getattr(mqd, &attr);
   const attr = queue.attributes();
   console.log(
@@ -75,6 +91,26 @@ async function main(args: string[]): Promise<number> {
   console.log("press ENTER to start receiving...");
   await new LineReader(0).readLine();
   console.log(`${queue.attributes().currentMessages} messages waiting`);
+
+  /** Our queue's name is gone when someone else unlinked it: no sender can reach us. */
+  const nameStillThere = () => {
+    let probe: PosixMessageQueue;
+    try {
+      // probe = mq_open(NAME, O_RDONLY | O_NONBLOCK);  -- ENOENT: the name was unlinked
+      probe = PosixMessageQueue.open(name, { flags: O.RDONLY | O.NONBLOCK });
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.ENOENT) {
+        unlink.done();
+        throw new Error(
+          `the queue ${name} was removed from outside (mq_unlink by another program, ` +
+            `or rm /dev/mqueue${name}): no sender can reach it any more`,
+        );
+      }
+      throw e;
+    }
+    // mq_close(probe);
+    probe.close();
+  };
 
   const decoder = new TextDecoder();
   for (;;) {
@@ -92,8 +128,11 @@ async function main(args: string[]): Promise<number> {
       }
     } else {
       // n = mq_receive(mqd, buf, attr.mq_msgsize, &prio);  -- after poll(mqd, POLLIN)
-      message = await queue.receiveAsync(attr.messageSize);
-      if (message === null) continue;
+      message = await queue.receiveAsync(attr.messageSize, { timeoutMs: CHECK_AFTER_MS });
+      if (message === null) {
+        nameStillThere(); // a second without a message: is anyone still able to send?
+        continue;
+      }
     }
     const text = decoder.decode(message.data);
     console.log(`priority ${message.priority}: ${text}`);
@@ -102,11 +141,11 @@ async function main(args: string[]): Promise<number> {
   // mq_close(mqd);
   queue.close();
   // mq_unlink(NAME);
-  queue.remove();
+  if (!queue.remove()) alreadyRemoved();
   unlink.done();
   return 0;
 }
 
 if (import.meta.main) {
-  await runMain("posix-mq-receive", () => main([...Deno.args]));
+  await runMain("posix-mq-receive", () => main([...Deno.args]), { usage: USAGE });
 }

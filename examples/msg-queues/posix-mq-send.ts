@@ -10,7 +10,8 @@
  * it closes its descriptor (`mq_close`); the queue stays for the receiver.
  *
  * Run: `deno task posix-mq-receive` first (it creates the queue), then
- * `deno task posix-mq-send` and type lines; `quit` ends the receiver.
+ * `deno task posix-mq-send` and type lines (on a terminal it says so;
+ * Ctrl+D ends it); `quit` ends the receiver.
  *
  * Where it departs from the C and why:
  * - It does not create the queue (no O_CREAT): the receiver owns it and
@@ -21,6 +22,17 @@
  *   blocking in `mq_send`, so Ctrl+C still works.
  * - A message longer than the queue's `mq_msgsize` fails with EMSGSIZE,
  *   reported, exit 1.
+ * - It notices when the queue it writes to was removed. The receiver
+ *   unlinks the queue's name when it ends (`quit`, Ctrl+C), but a queue
+ *   lives on, nameless, while a descriptor holds it: the C sender would go
+ *   on sending into it, unread, and once it is full wait for ever. Before
+ *   each line, and every 250 ms while the queue stays full, the port asks
+ *   whether the name still exists: `mq_open(NAME, O_WRONLY|O_NONBLOCK)`
+ *   (then `mq_close` of that probe); ENOENT ends it with `posix-mq-send:
+ *   the queue /ipc-lab-mq was removed (the receiver ended); nothing more can
+ *   be delivered`, exit 1. (A receiver killed with SIGKILL removes nothing:
+ *   the name stays and a full queue waits for the next receiver, which opens
+ *   the same queue; POSIX queues record no pid to check.)
  *
  * Ports: beyond the seeds (seed 003 names message queues and POSIX IPC);
  * the sending half of the pair.
@@ -40,6 +52,7 @@ import {
   runMain,
   setTraceRole,
   takeOption,
+  terminalHint,
   UsageError,
 } from "../../lib/libc.ts";
 import { checkQueueName, DEFAULT_NAME } from "./posix_mq_common.ts";
@@ -48,7 +61,10 @@ const USAGE = "usage: posix-mq-send [--name /NAME] [--priority N]";
 
 function checkPriority(priority: number, what: string): number {
   if (priority < 0 || priority >= MQ_PRIO_MAX) {
-    throw new UsageError(`${what}: a priority is 0 .. ${MQ_PRIO_MAX - 1}, not ${priority}`);
+    // (a typed line's priority is input, not an argument: no usage after it)
+    throw new UsageError(`${what}: a priority is 0 .. ${MQ_PRIO_MAX - 1}, not ${priority}`, 1, {
+      withUsage: what === "--priority",
+    });
   }
   return priority;
 }
@@ -77,15 +93,38 @@ async function main(args: string[]): Promise<number> {
   }
   using queue = opened; // disposing closes it on an error path; the normal end closes it below
 
+  /** The receiver unlinks the name when it ends: sending on would reach nobody. */
+  const nameStillThere = () => {
+    let probe: PosixMessageQueue;
+    try {
+      // probe = mq_open(NAME, O_WRONLY | O_NONBLOCK);  -- ENOENT: the name was unlinked
+      probe = PosixMessageQueue.open(name, { flags: O.WRONLY | O.NONBLOCK });
+    } catch (e) {
+      if (e instanceof LibcError && e.errno === Errno.ENOENT) {
+        throw new Error(
+          `the queue ${name} was removed (the receiver ended); nothing more can be delivered`,
+        );
+      }
+      throw e;
+    }
+    // mq_close(probe);
+    probe.close();
+  };
+
   const encoder = new TextEncoder();
+  terminalHint(
+    `posix-mq-send: type lines to send to ${name} ("7 text" sends with priority 7); ` +
+      `Ctrl+D ends`,
+  );
   const stdin = new LineReader(0);
   for (let line; (line = await stdin.readLine()) !== null;) {
     const text = chomp(line);
     const numbered = /^(\d+) (.*)$/.exec(text);
     const priority = numbered ? checkPriority(Number(numbered[1]), "priority") : defaultPriority;
     const body = numbered ? numbered[2] : text;
-    // mq_send(mqd, buf, strlen(buf), prio);
-    await queue.sendAsync(encoder.encode(body), priority);
+    nameStillThere();
+    // mq_send(mqd, buf, strlen(buf), prio);  -- a full queue: poll for room, nameStillThere() meanwhile
+    await queue.sendAsync(encoder.encode(body), priority, { check: nameStillThere });
     console.log(`sent with priority ${priority}: ${body}`);
   }
   // mq_close(mqd);
@@ -94,5 +133,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("posix-mq-send", () => main([...Deno.args]));
+  await runMain("posix-mq-send", () => main([...Deno.args]), { usage: USAGE });
 }

@@ -8,7 +8,7 @@
  * for their owners. It prints `reply: <TEXT>` for each line.
  *
  * Run: `deno task sysv-msg-client` while `deno task sysv-msg-server` runs,
- * type lines, end with Ctrl+D. `deno task sysv-msg-client --stop` asks the
+ * type lines (on a terminal it says so), end with Ctrl+D. `deno task sysv-msg-client --stop` asks the
  * server to finish (mtype 2) and remove the queue. `--key KEY` must match
  * the server's (not 0 = IPC_PRIVATE, at most 32 bits: usage error, exit 1).
  *
@@ -19,8 +19,12 @@
  * - The wait for a reply is signal-friendly (IPC_NOWAIT + short async
  *   retries) and bounded: `--timeout SECONDS` (default 10). A server that was
  *   killed cannot tell anyone, its queue simply stays, so a client that only
- *   blocked in msgrcv would wait forever. A queue removed while we wait
- *   gives EIDRM, reported as such.
+ *   blocked in msgrcv would wait forever.
+ * - The server's queue gone (the server ended: `--stop`, Ctrl+C, or an
+ *   outside `ipcrm`) is said in the client's terms, never as a bare errno:
+ *   `the server's queue 0x12345678 is gone (msgsnd: EINVAL): the server
+ *   ended` when the next line cannot be sent, `... was removed while waiting
+ *   for a reply (msgrcv: EIDRM) ...` when it goes during the wait. Exit 1.
  *
  * Ports: beyond the seeds (seed 003 names SysV message queues); the
  * client half of the pair.
@@ -42,6 +46,7 @@ import {
   takeFlag,
   takeKey,
   takeOption,
+  terminalHint,
   UsageError,
 } from "../../lib/libc.ts";
 import {
@@ -54,6 +59,16 @@ import {
 } from "./sysv_msg_protocol.ts";
 
 const USAGE = "usage: sysv-msg-client [--key KEY] [--timeout SECONDS] [--stop]";
+
+/** EINVAL/EIDRM from msgsnd or msgrcv: the server's queue is gone; say so in our terms. */
+function queueGone(e: unknown, key: number, when = "is gone"): unknown {
+  if (e instanceof LibcError && (e.errno === Errno.EIDRM || e.errno === Errno.EINVAL)) {
+    return new Error(
+      `the server's queue ${formatKey(key)} ${when} (${e.call}: ${e.code}): the server ended`,
+    );
+  }
+  return e;
+}
 
 function openQueue(key: number): MessageQueue {
   try {
@@ -82,12 +97,20 @@ async function main(args: string[]): Promise<number> {
   const queue = openQueue(key);
   const pid = getpid();
   if (stop) {
-    // req.mtype = STOP; req.pid = getpid(); msgsnd(msqid, &req, sizeof req.pid, 0);
-    await queue.sendAsync(STOP, encodeRequest(pid, ""));
+    try {
+      // req.mtype = STOP; req.pid = getpid(); msgsnd(msqid, &req, sizeof req.pid, 0);
+      await queue.sendAsync(STOP, encodeRequest(pid, ""));
+    } catch (e) {
+      throw queueGone(e, key);
+    }
     console.log("stop request sent");
     return 0;
   }
 
+  terminalHint(
+    `sysv-msg-client: type lines to send to the server (queue ${formatKey(key)}); ` +
+      `Ctrl+D ends`,
+  );
   const stdin = new LineReader(0);
   for (let line; (line = await stdin.readLine()) !== null;) {
     const text = chomp(line);
@@ -95,17 +118,18 @@ async function main(args: string[]): Promise<number> {
       console.error(`sysv-msg-client: line longer than ${TEXT_MAX} bytes skipped`);
       continue;
     }
-    // req.mtype = REQUEST; req.pid = getpid(); msgsnd(msqid, &req, len, 0);
-    await queue.sendAsync(REQUEST, encodeRequest(pid, text));
-    // msgrcv(msqid, &reply, TEXT_MAX, getpid(), 0);  -- only our own type
+    try {
+      // req.mtype = REQUEST; req.pid = getpid(); msgsnd(msqid, &req, len, 0);
+      await queue.sendAsync(REQUEST, encodeRequest(pid, text));
+    } catch (e) {
+      throw queueGone(e, key);
+    }
     let reply;
     try {
+      // msgrcv(msqid, &reply, TEXT_MAX, getpid(), 0);  -- only our own type
       reply = await queue.receiveAsync(TEXT_MAX, pid, { timeoutMs: timeout * 1000 });
     } catch (e) {
-      if (e instanceof LibcError && (e.errno === Errno.EIDRM || e.errno === Errno.EINVAL)) {
-        throw new Error(`the queue was removed while waiting for a reply (${e.code})`);
-      }
-      throw e;
+      throw queueGone(e, key, "was removed while waiting for a reply");
     }
     if (reply === null) {
       throw new Error(`no reply within ${timeout} s: is sysv-msg-server still running?`);
@@ -116,5 +140,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("sysv-msg-client", () => main([...Deno.args]));
+  await runMain("sysv-msg-client", () => main([...Deno.args]), { usage: USAGE });
 }

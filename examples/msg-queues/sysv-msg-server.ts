@@ -28,6 +28,18 @@
  *   the runtime so that Ctrl+C could not run the cleanup.
  * - The queue is made with IPC_CREAT|IPC_EXCL: a second server on the same
  *   key is refused (EEXIST) instead of sharing, and stealing, the requests.
+ * - The server's card: right after `msgget` it sends one message of type
+ *   CARD (sysv_msg_protocol.ts) holding its pid, and leaves it in the queue.
+ *   A System V queue records no creator pid, and a server killed with
+ *   SIGKILL leaves its queue behind; on EEXIST the next server takes the
+ *   card out (`msgrcv(CARD, IPC_NOWAIT)`): if that pid is alive, it puts
+ *   the card back and refuses (a server is running); if not, it removes the
+ *   dead server's queue (IPC_RMID, with whatever was still in it) and starts
+ *   afresh. A queue without a card was not made by this server: it is left
+ *   alone, with the command that removes it. (`ipcs -q` shows the card as
+ *   one message of 4 bytes.)
+ * - When the queue is removed from outside (`ipcrm -q`) while the server
+ *   waits, `msgrcv` fails with EIDRM: the server says so and exits 1.
  * - Before replying, the server checks that the client still exists
  *   (`kill(pid, 0)`): a reply to a dead client would stay in the queue
  *   forever, since nobody will ever ask for that type.
@@ -38,6 +50,9 @@ import {
   Errno,
   exitOnSignals,
   formatKey,
+  getpid,
+  IPC,
+  isGone,
   LibcError,
   MessageQueue,
   onCleanup,
@@ -48,8 +63,10 @@ import {
   UsageError,
 } from "../../lib/libc.ts";
 import {
+  CARD,
   decodeRequest,
   DEFAULT_KEY,
+  encodeRequest,
   encodeText,
   REQUEST,
   STOP,
@@ -58,34 +75,96 @@ import {
 
 const USAGE = "usage: sysv-msg-server [--key KEY]";
 
+/**
+ * `msgget` found a queue with our key (EEXIST). Read the card in it: a
+ * running server's is put back and we refuse; a dead server's queue is
+ * removed, so the caller can create a fresh one. Throws the refusal.
+ */
+function removeDeadServersQueue(key: number): void {
+  const k = formatKey(key);
+  const keyOption = key === DEFAULT_KEY ? "" : ` --key ${k}`;
+  let old: MessageQueue;
+  let card;
+  try {
+    // msqid = msgget(KEY, 0);
+    old = MessageQueue.open(key);
+    // msgrcv(msqid, &card, sizeof card.pid, CARD, IPC_NOWAIT);
+    card = old.receive(4, CARD, IPC.NOWAIT);
+  } catch (e) {
+    if (isGone(e)) return; // removed meanwhile: the key is free again
+    if (e instanceof LibcError && e.errno === Errno.ENOMSG) {
+      throw new Error(
+        `a message queue with key ${k} already exists, and no sysv-msg-server card is in it ` +
+          `(another program's queue?): if nothing uses it, remove it: deno task ipcrm -Q ${k}`,
+      );
+    }
+    throw e;
+  }
+  const { pid } = decodeRequest(card.data);
+  if (processAlive(pid)) {
+    // msgsnd(msqid, &card, sizeof card.pid, IPC_NOWAIT);  -- put it back: not ours to take
+    old.send(CARD, card.data, IPC.NOWAIT);
+    throw new Error(
+      `a message queue with key ${k} already exists: sysv-msg-server pid ${pid} serves it ` +
+        `(stop it first: deno task sysv-msg-client --stop${keyOption})`,
+    );
+  }
+  // msgctl(msqid, IPC_RMID, NULL);  -- the dead server's queue, and what was left in it
+  old.remove();
+  console.error(
+    `sysv-msg-server: note: queue ${k} (msqid ${old.id}) was left by sysv-msg-server ` +
+      `pid ${pid}, which is gone (killed?): removed it, with what was still in it`,
+  );
+}
+
 async function main(args: string[]): Promise<number> {
   setTraceRole("server");
   const key = takeKey(args, DEFAULT_KEY, USAGE);
   if (args.length > 0) throw new UsageError(USAGE);
   exitOnSignals();
 
+  const k = formatKey(key);
   // msqid = msgget(KEY, IPC_CREAT | IPC_EXCL | 0600);
   let created: MessageQueue;
   try {
     created = MessageQueue.create(key, { mode: 0o600 });
   } catch (e) {
-    if (e instanceof LibcError && e.errno === Errno.EEXIST) {
-      throw new Error(
-        `a message queue with key ${formatKey(key)} already exists ` +
-          `(another server running? remove it with: ipcrm -Q ${formatKey(key)})`,
-      );
-    }
-    throw e;
+    if (!(e instanceof LibcError && e.errno === Errno.EEXIST)) throw e;
+    removeDeadServersQueue(key); // refuses if a live server has it
+    // msqid = msgget(KEY, IPC_CREAT | IPC_EXCL | 0600);  -- again, on the freed key
+    created = MessageQueue.create(key, { mode: 0o600 });
   }
   using queue = created; // safety net of error paths; the normal end removes it below
-  using removal = onCleanup(`remove queue ${formatKey(key)}`, () => queue.remove());
-  console.log(
-    `sysv-msg-server: queue ${formatKey(key)} (msqid ${queue.id}) ready, waiting for requests`,
-  );
+  const alreadyRemoved = () =>
+    console.error(
+      `sysv-msg-server: note: queue ${k} (msqid ${queue.id}) was already removed ` +
+        `from outside (ipcrm?)`,
+    );
+  using removal = onCleanup(`remove queue ${k}`, () => {
+    if (!queue.remove()) alreadyRemoved();
+  });
+  // card.mtype = CARD; card.pid = getpid(); msgsnd(msqid, &card, sizeof card.pid, 0);
+  await queue.sendAsync(CARD, encodeRequest(getpid(), ""));
+  console.log(`sysv-msg-server: queue ${k} (msqid ${queue.id}) ready, waiting for requests`);
+
+  /** The queue vanished under us: only an outside `ipcrm` does that. */
+  const removedFromOutside = (e: unknown, where: string) => {
+    if (!isGone(e)) return e;
+    removal.done();
+    return new Error(
+      `the queue ${k} (msqid ${queue.id}) was removed from outside (ipcrm?) ${where} ` +
+        `(${e.call}: ${e.code}): nothing left to serve`,
+    );
+  };
 
   for (;;) {
-    // msgrcv(msqid, &req, sizeof req.text + 4, -STOP, 0);
-    const message = await queue.receiveAsync(4 + TEXT_MAX, -STOP);
+    let message;
+    try {
+      // msgrcv(msqid, &req, sizeof req.text + 4, -STOP, 0);
+      message = await queue.receiveAsync(4 + TEXT_MAX, -STOP);
+    } catch (e) {
+      throw removedFromOutside(e, "while waiting for requests");
+    }
     if (message === null) continue;
     const { pid, text } = decodeRequest(message.data);
     if (message.type === STOP) {
@@ -102,15 +181,19 @@ async function main(args: string[]): Promise<number> {
       console.log(`client ${pid} is gone: reply dropped`);
       continue;
     }
-    // reply.mtype = req.pid; msgsnd(msqid, &reply, len, 0);
-    await queue.sendAsync(pid, encodeText(text.toUpperCase()));
+    try {
+      // reply.mtype = req.pid; msgsnd(msqid, &reply, len, 0);
+      await queue.sendAsync(pid, encodeText(text.toUpperCase()));
+    } catch (e) {
+      throw removedFromOutside(e, "while replying");
+    }
   }
   // msgctl(msqid, IPC_RMID, NULL);
-  queue.remove();
+  if (!queue.remove()) alreadyRemoved();
   removal.done();
   return 0;
 }
 
 if (import.meta.main) {
-  await runMain("sysv-msg-server", () => main([...Deno.args]));
+  await runMain("sysv-msg-server", () => main([...Deno.args]), { usage: USAGE });
 }

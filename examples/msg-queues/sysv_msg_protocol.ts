@@ -6,8 +6,10 @@
  * #define KEY       0x12345678
  * #define REQUEST   1            // client -> server: please uppercase this
  * #define STOP      2            // client -> server: finish and remove the queue
+ * #define CARD      0x7fffffff   // the server's card: its pid, left in the queue
  * struct request { long mtype; pid_t pid; char text[TEXT_MAX]; };
  * struct reply   { long mtype;            char text[TEXT_MAX]; };  // mtype = client's pid
+ * struct card    { long mtype; pid_t pid; };                      // mtype = CARD
  * ```
  *
  * Run: not a program; sysv-msg-server.ts and sysv-msg-client.ts import it.
@@ -24,6 +26,17 @@ export const REQUEST = 1;
 
 /** mtype of a stop request; the server reads with msgtyp -STOP, so requests go first. */
 export const STOP = 2;
+
+/**
+ * mtype of the server's card: one message holding the server's pid (a
+ * `struct request` with no text), which the server leaves in its queue for
+ * as long as it serves. A System V queue records no creator pid (a segment
+ * has `shm_cpid`), so the card is how a new server tells a running server
+ * from the leftover queue of a killed one. The type is above any pid
+ * (`pid_max` is at most 2^22) and nobody asks for it in passing: the server
+ * takes types <= STOP, a client only its own pid.
+ */
+export const CARD = 0x7fffffff;
 
 /** Longest text in a request or reply, in bytes. */
 export const TEXT_MAX = 512;

@@ -78,10 +78,17 @@ import {
   UsageError,
 } from "../../lib/libc.ts";
 
+const USAGE =
+  `usage: cpipe PROGRAM PROGRAM [PROGRAM...]   (a program with its arguments is one word: ` +
+  `cpipe "ls -l" "wc -l")`;
+
 async function main(args: string[]): Promise<number> {
   setTraceRole("cpipe");
   // if (argc != 3) { fprintf(stderr, "wrong number of arguments!..\n"); ... }
-  if (args.length < 2) throw new UsageError("wrong number of arguments!..");
+  // (the original's message alone, as the C prints it; --help gives the usage)
+  if (args.length < 2) {
+    throw new UsageError("wrong number of arguments!..", 1, { withUsage: false });
+  }
   const commands = args.map((arg) => {
     try {
       return splitCommand(arg);
@@ -149,5 +156,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("cpipe", () => main([...Deno.args]));
+  await runMain("cpipe", () => main([...Deno.args]), { usage: USAGE });
 }

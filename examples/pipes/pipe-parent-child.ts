@@ -15,6 +15,15 @@
  * child itself). `IPC_TRACE=1 deno task pipe-parent-child` shows each
  * process's libc calls, tagged `[parent pid]` and `[child pid]`.
  *
+ * Ctrl+C: the parent's `write` and the child's `read` block, as in the C
+ * (a full pipe holds the parent in `write` while the child is slow or
+ * stopped). That is safe here because neither process installs a signal
+ * listener: SIGINT and SIGTERM keep their default action, which ends a
+ * process even inside a blocking call (tests/pipes_test.ts stops the
+ * child, waits until the parent sleeps in `write`, and interrupts it). A
+ * program with a Ctrl+C cleanup must never block so: its listener could
+ * not run (see writefifo.ts, whose writes are non-blocking).
+ *
  * Where it departs from the C and why:
  * - No `fork()`. The C parent forks and the child runs the other branch of
  *   the same `main`. A JavaScript runtime cannot do that: Deno runs several
@@ -190,5 +199,5 @@ if (import.meta.main) {
   await runMain("pipe-parent-child", () => {
     if (Deno.args[0] === "--child") return child(Deno.args[1], Deno.args[2]);
     return parent(parseCount([...Deno.args]));
-  });
+  }, { usage: USAGE });
 }

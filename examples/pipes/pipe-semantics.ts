@@ -287,7 +287,9 @@ function writerMode(args: string[]): number {
   const [letter, sizeText, countText, readyText] = args;
   const size = Number(sizeText), count = Number(countText), readyFd = Number(readyText);
   if (!letter || !(size > 0) || !(count > 0) || !(readyFd > 2)) {
-    throw new UsageError("usage: pipe-semantics --writer LETTER SIZE COUNT READYFD");
+    throw new UsageError("usage: pipe-semantics --writer LETTER SIZE COUNT READYFD", 1, {
+      withUsage: false, // the helper's own command line, not the user's
+    });
   }
   const record = new Uint8Array(size).fill(letter.charCodeAt(0));
   // Tell the parent we are here, then wait for the start signal on stdin,
@@ -500,11 +502,13 @@ function printText(experiments: Experiment[]): void {
   }
 }
 
+const USAGE = "usage: pipe-semantics [--json]";
+
 async function main(args: string[]): Promise<number> {
   if (args[0] === "--writer") return writerMode(args.slice(1));
   setTraceRole("pipe-semantics");
   const json = takeFlag(args, "json");
-  if (args.length > 0) throw new UsageError("usage: pipe-semantics [--json]");
+  if (args.length > 0) throw new UsageError(USAGE);
 
   const experiments: Experiment[] = [];
   experiments.push(...await blockingReadAndEof());
@@ -525,5 +529,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("pipe-semantics", () => main([...Deno.args]));
+  await runMain("pipe-semantics", () => main([...Deno.args]), { usage: USAGE });
 }

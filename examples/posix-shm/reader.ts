@@ -48,7 +48,7 @@ import {
   setTraceRole,
   SharedMemoryObject,
 } from "../../lib/libc.ts";
-import { SHM_SIZE, takeName } from "./writer.ts";
+import { SHM_SIZE, takeName, usageOf } from "./writer.ts";
 
 async function main(args: string[]): Promise<number> {
   setTraceRole("reader");
@@ -83,5 +83,7 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("posix-shm-reader", () => main([...Deno.args]));
+  await runMain("posix-shm-reader", () => main([...Deno.args]), {
+    usage: usageOf("posix-shm-reader"),
+  });
 }

@@ -49,6 +49,11 @@
  *   writer run then reuses it (O_CREAT without O_EXCL, like IPC_CREAT) and
  *   removes it at the end, or `rm /dev/shm/ipc-lab-shm` does.
  * - The descriptor is closed after `mmap` (the mapping keeps the object).
+ * - An object removed from outside while the writer waits (`rm
+ *   /dev/shm/ipc-lab-shm`: the reader never removes it) makes the final
+ *   `shm_unlink` fail with ENOENT: a note on stderr says so, exit 0 (on
+ *   Ctrl+C: still 130); what the unlink was for is done. The writer's own
+ *   mapping works on meanwhile: the memory goes with the last `munmap`.
  * - `mmap`'s failure value is `MAP_FAILED`, checked as such (shmproc1
  *   tested `shmat`'s result with `< 0`, which never catches `(void *) -1`).
  * - Errors name the object and the errno:
@@ -79,6 +84,11 @@ export const SHM_NAME = "/ipc-lab-shm";
 /** The size shmproc1 asked `shmget` for. */
 export const SHM_SIZE = 4096;
 
+/** The usage line of the writer or the reader (`program`). */
+export function usageOf(program: string): string {
+  return `usage: ${program} [--name /name]`;
+}
+
 /**
  * Take `--name /name` out of `args` (default {@link SHM_NAME}) and check
  * it; a bad name or a leftover argument is a usage error of `program`.
@@ -86,7 +96,7 @@ export const SHM_SIZE = 4096;
  */
 export function takeName(args: string[], program: string): string {
   const name = takeOption(args, "name") ?? SHM_NAME;
-  if (args.length > 0) throw new UsageError(`usage: ${program} [--name /name]`);
+  if (args.length > 0) throw new UsageError(usageOf(program));
   try {
     checkShmName(name);
   } catch (e) {
@@ -107,7 +117,15 @@ async function main(args: string[]): Promise<number> {
   // does IPC_RMID so): own() makes an error on the way remove it too
   // (dispose); Ctrl+C / SIGTERM remove it here.
   shm.own();
-  using _removeOnSignal = onCleanup(`shm_unlink ${name}`, () => shm.remove());
+  // An object someone else removed meanwhile (`rm /dev/shm/...`) is a note, not an error.
+  const alreadyRemoved = () =>
+    console.error(
+      `posix-shm-writer: note: ${name} was already removed from outside ` +
+        `(rm /dev/shm${name}?): nothing is left`,
+    );
+  using _removeOnSignal = onCleanup(`shm_unlink ${name}`, () => {
+    if (!shm.remove()) alreadyRemoved();
+  });
   ftruncate(shm.fd, SHM_SIZE);
   // buf = (char *) shmat(shmid, NULL, 0)  becomes
   //   buf = mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0);
@@ -124,10 +142,12 @@ async function main(args: string[]): Promise<number> {
   // shmdt(buf)  becomes  munmap(buf, 4096);
   munmap(buf);
   // shmctl(shmid, IPC_RMID, NULL)  becomes  shm_unlink(name);
-  shm.remove();
+  if (!shm.remove()) alreadyRemoved();
   return 0;
 }
 
 if (import.meta.main) {
-  await runMain("posix-shm-writer", () => main([...Deno.args]));
+  await runMain("posix-shm-writer", () => main([...Deno.args]), {
+    usage: usageOf("posix-shm-writer"),
+  });
 }

@@ -17,7 +17,9 @@
  *   uint32_t check;     // @20  FNV-1a of text, written after it
  *   int32_t rounds;     // @24  how many rounds sem-ping asked for
  *   int32_t lock;       // @28  0 none (--no-lock), 1 SysV semaphore, 2 POSIX named
- *   char sem_name[64];  // @32  the POSIX semaphore's name
+ *   char sem_name[88];  // @32  the POSIX semaphore's name
+ *   int32_t read_by_pong; // @120 messages sem-pong has read   (--no-lock: the writer's
+ *   int32_t read_by_ping; // @124 replies sem-ping has read     pause waits for these)
  *   char text[];        // @128 the message
  * };
  * ```
@@ -53,6 +55,8 @@ export const AT = {
   rounds: 24,
   lock: 28,
   semName: 32,
+  readByPong: 120,
+  readByPing: 124,
   text: 128,
 } as const;
 
@@ -62,6 +66,9 @@ export const LOCK_KIND = { none: 0, sysv: 1, posix: 2 } as const;
 /** Lines per message: written one at a time, with the event loop running in between. */
 export const LINES = 8;
 
+/** With `--no-lock`, the writer pauses after this many lines until the reader has looked. */
+export const HALFWAY = LINES / 2;
+
 /**
  * How both programs name the lock they use: the set (`--posix`: the
  * named semaphore) or, with neither, none at all (`--no-lock`).
@@ -69,7 +76,7 @@ export const LINES = 8;
 export function describeLock(set?: SemaphoreSet, named?: NamedSemaphore): string {
   if (set !== undefined) return `SysV semaphore set (semid ${set.id})`;
   if (named !== undefined) return `POSIX named semaphore ${named.name}`;
-  return "no lock (--no-lock): the reader may see a message half written";
+  return "no lock (--no-lock): the writer stops halfway, the reader reads every message torn";
 }
 
 /** The other side has gone (died, or removed the objects). */
@@ -128,14 +135,14 @@ export class Shared {
   }
   /** The POSIX semaphore name in the header. */
   get semName(): string {
-    return cStringAt(this.attachment.bytes.subarray(AT.semName, AT.text));
+    return cStringAt(this.attachment.bytes.subarray(AT.semName, AT.readByPong));
   }
   set semName(name: string) {
     const bytes = encoder.encode(name);
-    if (bytes.length >= AT.text - AT.semName) {
+    if (bytes.length >= AT.readByPong - AT.semName) {
       throw new RangeError(`semaphore name too long: ${name}`);
     }
-    this.attachment.bytes.fill(0, AT.semName, AT.text);
+    this.attachment.bytes.fill(0, AT.semName, AT.readByPong);
     this.attachment.bytes.set(bytes, AT.semName);
   }
 
@@ -144,14 +151,21 @@ export class Shared {
    * would set `shm->stamp = n;` then `sprintf` the text), then the text a
    * line at a time with the event loop running in between, then its check.
    * Under the lock nobody can look meanwhile; without it, anyone can.
+   * `halfway`, if given, is awaited after {@link HALFWAY} lines (`--no-lock`:
+   * wait there until the reader has looked).
    */
-  async write(stamp: number, lines: string[]): Promise<Uint8Array> {
+  async write(
+    stamp: number,
+    lines: string[],
+    halfway?: () => Promise<void>,
+  ): Promise<Uint8Array> {
     const text = encoder.encode(lines.join(""));
     if (AT.text + text.length > SEGMENT_SIZE) throw new RangeError("message too long");
     this.store(AT.stamp, stamp);
     this.store(AT.length, text.length);
     let offset = AT.text;
-    for (const line of lines) {
+    for (const [i, line] of lines.entries()) {
+      if (i === HALFWAY && halfway !== undefined) await halfway();
       const bytes = encoder.encode(line);
       this.attachment.bytes.set(bytes, offset);
       offset += bytes.length;
@@ -175,8 +189,16 @@ export class Shared {
    * message), yielding to the event loop between looks; `check()` throws
    * when the other side is gone.
    */
-  async waitForStamp(stamp: number, check: () => void): Promise<void> {
-    while (this.load(AT.stamp) < stamp) {
+  waitForStamp(stamp: number, check: () => void): Promise<void> {
+    return this.waitUntil(AT.stamp, stamp, check);
+  }
+
+  /**
+   * Wait until the int32 field at `offset` reaches `value`, yielding to the
+   * event loop between looks; `check()` throws when the other side is gone.
+   */
+  async waitUntil(offset: number, value: number, check: () => void): Promise<void> {
+    while (this.load(offset) < value) {
       check();
       await yieldToEventLoop();
     }

@@ -22,7 +22,18 @@
  *   reports that sem-pong has gone and removes them).
  * - If sem-ping dies (its pid no longer exists), sem-pong reports it, and,
  *   since nobody else will, removes the orphaned segment and semaphore set
- *   (and the POSIX semaphore's name), then exits 1.
+ *   (and the POSIX semaphore's name), then exits 1: `sem-ping (pid N) has
+ *   gone; removed the segment and the semaphore it left`. A sem-ping that
+ *   ended by itself (Ctrl+C, an error) removed them already: `sem-ping (pid
+ *   N) ended and removed the segment and the semaphore`, exit 1. The same
+ *   holds at joining: a segment whose sem-ping is dead (killed with SIGKILL
+ *   before sem-pong came) is removed, with its semaphore, exit 1.
+ * - A semaphore that vanishes (EIDRM/EINVAL from `semop`, ENOENT from
+ *   `semget`/`sem_open` at joining) is said in the program's terms: `the
+ *   semaphore set 0x50494e47 is gone (semtimedop: EIDRM): sem-ping (pid N)
+ *   ended and removed it` (sem-ping removes the segment first, so a segment
+ *   marked `dest` tells that it was sem-ping), or `... removed from outside
+ *   (ipcrm?) while sem-ping (pid N) runs`. Exit 1.
  * - On any other error the POSIX semaphore is still closed and the segment
  *   detached on the way out (the `using` declarations); the normal end does
  *   both by name.
@@ -36,12 +47,14 @@ import {
   Errno,
   exitOnSignals,
   formatKey,
+  isGone,
   LibcError,
   NamedSemaphore,
   processAlive,
   runMain,
   Segment,
   SemaphoreSet,
+  semUnlink,
   setTraceRole,
   takeKey,
   UsageError,
@@ -89,15 +102,86 @@ async function main(args: string[]): Promise<number> {
   const rounds = shm.load(AT.rounds);
   const kind = shm.load(AT.lock);
   const semName = shm.semName;
-
+  const k = formatKey(key);
+  const semFile = `/dev/shm/sem.${semName.slice(1)}`; // where glibc keeps a named semaphore
   let set: SemaphoreSet | undefined;
   let named: NamedSemaphore | undefined;
-  if (kind === LOCK_KIND.sysv) {
-    // semid = semget(KEY, 1, 0);
-    set = SemaphoreSet.open(key, { nsems: 1 });
-  } else if (kind === LOCK_KIND.posix) {
-    // sem = sem_open(NAME, 0);
-    named = NamedSemaphore.open(semName);
+
+  /**
+   * sem-ping has gone. One that ended (Ctrl+C, an error) removed its objects;
+   * one killed with SIGKILL could not, and nobody else will: remove them here.
+   */
+  const pingGone = (): Error => {
+    let removed = false;
+    // shmdt(shm);
+    attachment.detach();
+    // shmctl(shmid, IPC_RMID, NULL);
+    if (segment.remove()) removed = true;
+    try {
+      // semid = semget(KEY, 1, 0);  -- when not joined yet
+      // semctl(semid, 0, IPC_RMID);
+      if (kind === LOCK_KIND.sysv && (set ?? SemaphoreSet.open(key)).remove()) removed = true;
+    } catch (e) {
+      if (!isGone(e)) throw e;
+    }
+    if (kind === LOCK_KIND.posix) {
+      // sem_close(sem);
+      named?.close();
+      try {
+        // sem_unlink(NAME);
+        semUnlink(semName);
+        removed = true;
+      } catch (e) {
+        if (!isGone(e)) throw e;
+      }
+    }
+    const objects = kind === LOCK_KIND.none ? "the segment" : "the segment and the semaphore";
+    return new Error(
+      removed
+        ? `sem-ping (pid ${pingPid}) has gone; removed ${objects} it left`
+        : `sem-ping (pid ${pingPid}) ended and removed ${objects}`,
+    );
+  };
+
+  /**
+   * The lock vanished under us (`e`). sem-ping removes the segment first, then
+   * the lock: a segment marked `dest` (or a dead sem-ping) says it was sem-ping;
+   * otherwise it was an outside ipcrm / rm.
+   */
+  const lockGone = (e: LibcError, what: string, how: string): Error => {
+    let pingEnded = !processAlive(pingPid);
+    if (!pingEnded) {
+      try {
+        // shmctl(shmid, IPC_STAT, &ds);
+        pingEnded = segment.stat().markedForRemoval;
+      } catch (err) {
+        if (!isGone(err)) throw err;
+        pingEnded = true;
+      }
+    }
+    return new Error(
+      `${what} is gone (${e.call}: ${e.code}): ` +
+        (pingEnded
+          ? `sem-ping (pid ${pingPid}) ended and removed it`
+          : `removed from outside (${how}) while sem-ping (pid ${pingPid}) runs`),
+    );
+  };
+
+  // A segment whose sem-ping is already dead (killed before we came): nothing to join.
+  if (!processAlive(pingPid)) throw pingGone();
+  try {
+    if (kind === LOCK_KIND.sysv) {
+      // semid = semget(KEY, 1, 0);
+      set = SemaphoreSet.open(key, { nsems: 1 });
+    } else if (kind === LOCK_KIND.posix) {
+      // sem = sem_open(NAME, 0);
+      named = NamedSemaphore.open(semName);
+    }
+  } catch (e) {
+    if (!isGone(e)) throw e;
+    throw kind === LOCK_KIND.sysv
+      ? lockGone(e, `sem-ping's semaphore set ${k}`, "ipcrm?")
+      : lockGone(e, `sem-ping's semaphore ${semName}`, `rm ${semFile}?`);
   }
   using _named = named; // error paths only: sem_close (the end closes it by name)
   shm.store(AT.pongPid, Deno.pid);
@@ -124,6 +208,9 @@ async function main(args: string[]): Promise<number> {
     // sem_post(sem);
     if (named !== undefined) named.post();
   };
+  // --no-lock: stop halfway through each reply until sem-ping has read it (see sem-ping.ts).
+  const halfway = (round: number) =>
+    kind === LOCK_KIND.none ? () => shm.waitUntil(AT.readByPing, round, check) : undefined;
 
   let torn = 0;
   let mismatched = 0;
@@ -134,12 +221,13 @@ async function main(args: string[]): Promise<number> {
       await acquire();
       const message = shm.read();
       release();
+      shm.store(AT.readByPong, round);
       const problems: string[] = [];
       if (!message.intact) {
         torn++;
         problems.push(
-          `torn message (check ${message.check.toString(16)}, text hashes to ${
-            message.actual.toString(16)
+          `torn message (check ${message.check.toString(16).padStart(8, "0")}, text hashes to ${
+            message.actual.toString(16).padStart(8, "0")
           })`,
         );
       }
@@ -153,7 +241,7 @@ async function main(args: string[]): Promise<number> {
       const digest = await sha256(message.text);
       await acquire();
       // shm->stamp = 2 * round + 1; sprintf(shm->text, ...); shm->check = fnv1a(shm->text);
-      const reply = await shm.write(2 * round + 1, compose("pong", round, digest));
+      const reply = await shm.write(2 * round + 1, compose("pong", round, digest), halfway(round));
       release();
       lastReply = await sha256(reply);
       console.log(
@@ -163,25 +251,9 @@ async function main(args: string[]): Promise<number> {
       );
     }
   } catch (e) {
-    if (e instanceof PeerGone) {
-      // Nobody else will remove them: sem-ping made them and is dead.
-      // shmdt(shm);
-      attachment.detach();
-      // shmctl(shmid, IPC_RMID, NULL);
-      segment.remove();
-      // semctl(semid, 0, IPC_RMID);
-      if (set !== undefined) set.remove();
-      if (named !== undefined) {
-        // sem_close(sem);
-        named.close();
-        // sem_unlink(NAME);
-        named.remove();
-      }
-      throw new Error(`${e.message}; removed the segment and the semaphore it left`);
-    }
-    if (e instanceof LibcError && (e.errno === Errno.EIDRM || e.errno === Errno.EINVAL)) {
-      throw new Error(`the semaphore set was removed (${e.code}): sem-ping has gone`);
-    }
+    // Nobody else will remove what a killed sem-ping made: pingGone() does.
+    if (e instanceof PeerGone) throw pingGone();
+    if (set !== undefined && isGone(e)) throw lockGone(e, `the semaphore set ${k}`, "ipcrm?");
     throw e;
   }
 
@@ -201,5 +273,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("sem-pong", () => main([...Deno.args]));
+  await runMain("sem-pong", () => main([...Deno.args]), { usage: USAGE });
 }

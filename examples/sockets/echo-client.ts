@@ -8,10 +8,16 @@
  * on stdin it closes the socket, which the server sees as EOF.
  *
  * Run: `deno task echo-server` in one terminal, `deno task echo-client` in
- * another (same directory, or the same `--path`).
+ * another (same directory, or the same `--path`), and type lines (on a
+ * terminal it says so once connected; Ctrl+D ends).
  *
  * Where it departs from the C and why:
- * - The socket is made with SOCK_CLOEXEC (no child would inherit it).
+ * - The socket is made with SOCK_CLOEXEC (no child would inherit it) and
+ *   SOCK_NONBLOCK: no call waits inside FFI, so Ctrl+C always works (exit
+ *   130). `connect` to a server whose backlog is full is tried again after
+ *   a short pause (`connectAsync`), and a line the server does not take in
+ *   at once waits for POLLOUT (`writeAllAsync`) instead of blocking in
+ *   `write`.
  * - Nobody at the path (ENOENT) or a stale socket file (ECONNREFUSED) is
  *   reported as "no echo server at PATH", exit 1.
  * - A server that goes away is reported, exit 1: EOF before the echo came
@@ -31,7 +37,7 @@
  */
 import {
   chomp,
-  connect,
+  connectAsync,
   Errno,
   exitOnSignals,
   LibcError,
@@ -39,8 +45,9 @@ import {
   runMain,
   setTraceRole,
   socket,
+  terminalHint,
   UsageError,
-  writeAll,
+  writeAllAsync,
 } from "../../lib/libc.ts";
 import { ECHO_PATH, takeSocketPath } from "./socket_args.ts";
 
@@ -55,11 +62,11 @@ async function main(args: string[]): Promise<number> {
   exitOnSignals();
 
   // fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  using server = socket();
+  using server = socket({ nonblock: true });
   const fd = server.fd;
   try {
     // strcpy(addr.sun_path, PATH); connect(fd, (struct sockaddr *) &addr, sizeof addr);
-    connect(fd, path);
+    await connectAsync(fd, path);
   } catch (e) {
     if (e instanceof LibcError && (e.errno === Errno.ENOENT || e.code === "ECONNREFUSED")) {
       throw new Error(`no echo server at ${path} (${e.code}): start echo-server first`);
@@ -68,6 +75,7 @@ async function main(args: string[]): Promise<number> {
   }
 
   const encoder = new TextEncoder();
+  terminalHint(`echo-client: connected to ${path}; type lines to send, Ctrl+D ends`);
   const stdin = new LineReader(0);
   const replies = new LineReader(fd);
   try {
@@ -75,7 +83,7 @@ async function main(args: string[]): Promise<number> {
     for (let line; (line = await stdin.readLine()) !== null;) {
       const text = chomp(line);
       // write(fd, line, strlen(line));
-      writeAll(fd, encoder.encode(`${text}\n`));
+      await writeAllAsync(fd, encoder.encode(`${text}\n`));
       // read(fd, buf, ...) until the whole line is back
       const echo = await replies.readLine();
       if (echo === null || !echo.endsWith("\n")) throw new ServerGone("EOF");
@@ -95,5 +103,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("echo-client", () => main([...Deno.args]));
+  await runMain("echo-client", () => main([...Deno.args]), { usage: USAGE });
 }

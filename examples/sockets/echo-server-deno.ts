@@ -18,6 +18,11 @@
  * Measured on Deno 2.9: `listener.close()` unlinks the socket file itself
  * (the C server must `unlink`), but on Ctrl+C the process exits without
  * closing it, so the cleanup still removes the file (`Deno.removeSync`).
+ * A socket file left by a server that was SIGKILLed (`Deno.connect` to it
+ * is refused) is taken over as echo-server does: said on stderr, removed,
+ * listened on again; a live server or a file that is not a socket is
+ * refused, exit 1. Its writes never block the runtime: `pipeTo` awaits a
+ * client that does not read, and the other clients and Ctrl+C go on.
  * Permissions: `Deno.listen` on a Unix path wants --allow-net (for
  * `unix:PATH`), --allow-read and --allow-write; no --allow-ffi at all (no
  * IPC_TRACE lines either: there are no libc calls of ours to trace).
@@ -30,7 +35,13 @@
 // No lib/libc.ts here: this version runs without --allow-ffi.
 import { runMain, UsageError } from "../../lib/args.ts";
 import { exitOnSignals, onCleanup } from "../../lib/signals.ts";
-import { ECHO_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
+import {
+  ECHO_PATH,
+  pathTaken,
+  takeClientCount,
+  takeSocketPath,
+  takingOver,
+} from "./socket_args.ts";
 
 const USAGE = "usage: echo-server-deno [--path FILE] [--clients N]";
 
@@ -39,6 +50,40 @@ function removeSocketFile(path: string): void {
     Deno.removeSync(path);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+/**
+ * What is at `path` (socketFileState of lib/socket.ts, with Deno's API): a
+ * socket somebody accepts on ("live"), one nobody does ("stale": `connect`
+ * refused), nothing ("missing"), or a file that is not a socket.
+ */
+async function socketFileState(path: string): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return "missing";
+    throw e;
+  }
+  if (!info.isSocket) {
+    return info.isFile
+      ? "regular file"
+      : info.isDirectory
+      ? "directory"
+      : info.isSymlink
+      ? "symbolic link"
+      : info.isFifo
+      ? "fifo"
+      : "file of another kind";
+  }
+  try {
+    (await Deno.connect({ transport: "unix", path })).close();
+    return "live";
+  } catch (e) {
+    if (e instanceof Deno.errors.ConnectionRefused) return "stale";
+    if (e instanceof Deno.errors.NotFound) return "missing";
+    throw e;
   }
 }
 
@@ -61,18 +106,29 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(USAGE);
   exitOnSignals();
 
-  let listener: Deno.UnixListener;
-  try {
-    listener = Deno.listen({ transport: "unix", path });
-  } catch (e) {
-    if (e instanceof Deno.errors.AddrInUse) {
-      throw new Error(
-        `${path} already exists: is another server running? (if not, remove the stale file)`,
-      );
+  const listen = () => {
+    try {
+      return Deno.listen({ transport: "unix", path });
+    } catch (e) {
+      if (e instanceof Deno.errors.AddrInUse) return null;
+      // Deno's errors do not name the path ("No such file or directory (os
+      // error 2)"); say which path, as the FFI server's LibcError does.
+      throw new Error(`listen ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    // Deno's errors do not name the path ("No such file or directory (os
-    // error 2)"); say which path, as the FFI server's LibcError does.
-    throw new Error(`listen ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  let listener = listen();
+  if (listener === null) {
+    // The path is taken: a socket file left by a SIGKILLed server is taken over.
+    const state = await socketFileState(path);
+    if (state !== "stale" && state !== "missing") {
+      throw new Error(pathTaken(path, state, "echo server"));
+    }
+    if (state === "stale") {
+      console.error(takingOver("echo-server-deno", path));
+      removeSocketFile(path);
+    }
+    listener = listen();
+    if (listener === null) throw new Error(pathTaken(path, "live", "echo server"));
   }
   using _unlink = onCleanup(`unlink ${path}`, () => removeSocketFile(path));
   console.log(`echo-server: listening on ${path}`);
@@ -94,5 +150,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("echo-server-deno", () => main([...Deno.args]));
+  await runMain("echo-server-deno", () => main([...Deno.args]), { usage: USAGE });
 }

@@ -25,11 +25,22 @@
  *
  * Where it departs from the C and why:
  * - Waiting for the receiver is a non-blocking `accept` with short `poll`
- *   slices, so Ctrl+C works and removes the socket file (exit 130).
+ *   slices, so Ctrl+C works and removes the socket file (exit 130). The
+ *   accepted socket is non-blocking too, and `sendmsg` into a full socket
+ *   waits for POLLOUT the same way (`sendFdsAsync`): nothing blocks inside
+ *   FFI.
  * - The structs are built byte by byte with DataView in lib/socket.ts
  *   (`sendFds`), whose header comment draws their x86_64 layout.
  *   `sendFds` passes MSG_NOSIGNAL where the C passes 0: a receiver gone is
- *   EPIPE, not SIGPIPE.
+ *   EPIPE, not SIGPIPE. A receiver that connected and died before its
+ *   descriptor could be sent (EPIPE/ECONNRESET) is reported on stderr and
+ *   not counted; the sender waits for the next one.
+ * - A path already taken (`bind`: EADDRINUSE): a socket file nobody
+ *   accepts on (a probe `connect` is refused: its sender was SIGKILLed and
+ *   could not unlink it) is taken over, saying so on stderr: `unlink`, then
+ *   `bind` again. A live sender there, or a file that is not a socket, is
+ *   explained, exit 1, and the file is left alone. (The probe is a real
+ *   connection: a live sender takes it for a receiver.)
  * - The file and the sockets are opened close-on-exec (O_CLOEXEC,
  *   SOCK_CLOEXEC); the passed descriptor reaches the receiver all the same.
  * - Right after `bind`, the port registers the socket file's removal as a
@@ -41,9 +52,11 @@
 import {
   acceptAsync,
   bind,
+  Errno,
   exitOnSignals,
   type Fd,
   inInvocationDirectory,
+  LibcError,
   listen,
   lseek,
   O,
@@ -51,9 +64,10 @@ import {
   openFile,
   runMain,
   SEEK,
-  sendFds,
+  sendFdsAsync,
   setTraceRole,
   socket,
+  socketFileState,
   takeFlag,
   takeOption,
   unlink,
@@ -61,7 +75,13 @@ import {
   UsageError,
   writeAll,
 } from "../../lib/libc.ts";
-import { FD_PASS_PATH, takeClientCount, takeSocketPath } from "./socket_args.ts";
+import {
+  FD_PASS_PATH,
+  pathTaken,
+  takeClientCount,
+  takeSocketPath,
+  takingOver,
+} from "./socket_args.ts";
 
 const USAGE = "usage: fd-pass-sender [--path FILE] [--file PATH [--unlink]] [--clients N]";
 
@@ -106,20 +126,46 @@ async function main(args: string[]): Promise<number> {
   // sfd = socket(AF_UNIX, SOCK_STREAM, 0);
   using server = socket({ nonblock: true });
   const sfd = server.fd;
-  // strcpy(addr.sun_path, PATH); bind(sfd, (struct sockaddr *) &addr, sizeof addr);
-  bind(sfd, path); // creates the socket file
+  try {
+    // strcpy(addr.sun_path, PATH); bind(sfd, (struct sockaddr *) &addr, sizeof addr);
+    bind(sfd, path); // creates the socket file
+  } catch (e) {
+    if (!(e instanceof LibcError && e.code === "EADDRINUSE")) throw e;
+    // Not in the C: is it a socket file its sender left when it was SIGKILLed?
+    const state = socketFileState(path); // lstat, then a probe connect: refused?
+    if (state !== "stale" && state !== "missing") {
+      throw new Error(pathTaken(path, state, "fd-pass-sender"));
+    }
+    if (state === "stale") {
+      console.error(takingOver("fd-pass-sender", path));
+      // unlink(PATH);
+      unlink(path);
+    }
+    // bind(sfd, (struct sockaddr *) &addr, sizeof addr);
+    bind(sfd, path);
+  }
   const removal = onCleanup(`unlink ${path}`, () => unlinkIfExists(path)); // Ctrl+C, errors
   // listen(sfd, 16);
   listen(sfd, 16);
   console.log(`fd-pass-sender: listening on ${path}, passing fd ${file.fd}: ${what}`);
 
-  for (let i = 0; i < clients; i++) {
+  for (let passed = 0, receiver = 1; passed < clients; receiver++) {
     // cfd = accept(sfd, NULL, NULL);  -- after a signal-friendly wait
-    using conn = (await acceptAsync(sfd))!;
-    // cmsg = CMSG_FIRSTHDR(&msg); cmsg->cmsg_level = SOL_SOCKET; cmsg->cmsg_type = SCM_RIGHTS;
-    // *(int *) CMSG_DATA(cmsg) = fd; sendmsg(cfd, &msg, 0);
-    sendFds(conn.fd, new TextEncoder().encode("F"), [file.fd]);
-    console.log(`passed fd ${file.fd} to receiver ${i + 1}`);
+    using conn = (await acceptAsync(sfd, { nonblock: true }))!;
+    try {
+      // cmsg = CMSG_FIRSTHDR(&msg); cmsg->cmsg_level = SOL_SOCKET; cmsg->cmsg_type = SCM_RIGHTS;
+      // *(int *) CMSG_DATA(cmsg) = fd; sendmsg(cfd, &msg, 0);
+      await sendFdsAsync(conn.fd, new TextEncoder().encode("F"), [file.fd]);
+      console.log(`passed fd ${file.fd} to receiver ${receiver}`);
+      passed++;
+    } catch (e) {
+      if (!(e instanceof LibcError && (e.errno === Errno.EPIPE || e.code === "ECONNRESET"))) {
+        throw e;
+      }
+      console.error(
+        `fd-pass-sender: receiver ${receiver} went away before its descriptor was sent (sendmsg: ${e.code}); waiting for the next one`,
+      );
+    }
     // close(cfd);
     conn.close();
   }
@@ -133,5 +179,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("fd-pass-sender", () => main([...Deno.args]));
+  await runMain("fd-pass-sender", () => main([...Deno.args]), { usage: USAGE });
 }

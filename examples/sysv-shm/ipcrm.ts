@@ -131,5 +131,5 @@ function main(args: string[]): number {
 }
 
 if (import.meta.main) {
-  await runMain("ipcrm", () => main([...Deno.args]));
+  await runMain("ipcrm", () => main([...Deno.args]), { usage: USAGE });
 }

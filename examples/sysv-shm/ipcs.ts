@@ -43,7 +43,8 @@ import {
   writeAll,
 } from "../../lib/libc.ts";
 
-const USAGE = "usage: ipcs [-a | -m | -s | -q ...] [--json]";
+const USAGE = "usage: ipcs [-a|--all] [-m|--shmems] [-s|--semaphores] [-q|--queues] [--json]" +
+  "   (-ms is -m -s; none: all three kinds)";
 
 type Section = "msg" | "shm" | "sem";
 
@@ -132,10 +133,7 @@ function main(args: string[]): number {
   for (const a of words) {
     if (a === "--json") json = true;
     else if (OPTIONS[a]) { for (const s of OPTIONS[a]) wanted.add(s); }
-    else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      return 0;
-    } else throw new UsageError(`ipcs: invalid option ${JSON.stringify(a)}\n${USAGE}`);
+    else throw new UsageError(`ipcs: invalid option ${JSON.stringify(a)}\n${USAGE}`);
   }
   if (wanted.size === 0) { for (const s of OPTIONS["-a"]) wanted.add(s); }
   // util-linux prints the kinds in this order whatever the option order.
@@ -170,5 +168,5 @@ function main(args: string[]): number {
 }
 
 if (import.meta.main) {
-  await runMain("ipcs", () => main([...Deno.args]));
+  await runMain("ipcs", () => main([...Deno.args]), { usage: USAGE });
 }

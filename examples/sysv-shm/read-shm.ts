@@ -117,5 +117,5 @@ function main(args: string[]): number {
 }
 
 if (import.meta.main) {
-  await runMain("read-shm", () => main([...Deno.args]));
+  await runMain("read-shm", () => main([...Deno.args]), { usage: USAGE });
 }

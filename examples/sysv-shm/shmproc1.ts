@@ -119,5 +119,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("shmproc1", () => main([...Deno.args]));
+  await runMain("shmproc1", () => main([...Deno.args]), { usage: USAGE });
 }

@@ -154,5 +154,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  await runMain("shmproc2", () => main([...Deno.args]));
+  await runMain("shmproc2", () => main([...Deno.args]), { usage: USAGE });
 }

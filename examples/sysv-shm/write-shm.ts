@@ -74,5 +74,5 @@ function main(args: string[]): number {
 }
 
 if (import.meta.main) {
-  await runMain("write-shm", () => main([...Deno.args]));
+  await runMain("write-shm", () => main([...Deno.args]), { usage: USAGE });
 }

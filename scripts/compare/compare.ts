@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { runMain, takeFlag, UsageError } from "../../lib/args.ts";
 import { formatKey } from "../../lib/keys.ts";
 import { buildC, type Original, original, ORIGINALS, requireTool } from "../c_originals.ts";
 import type { Finished } from "../task_process.ts";
@@ -287,10 +288,10 @@ function help(): string {
 /** The command line: programs to compare, or a usage error. */
 export function parseArgs(args: string[]): { names: string[]; json: boolean } | { help: true } {
   if (args.includes("--help") || args.includes("-h")) return { help: true };
-  const json = args.includes("--json");
-  const rest = args.filter((a) => a !== "--json");
-  if (rest.includes("--all")) {
-    if (rest.length !== 1) throw new Error("--all takes no program names");
+  const rest = [...args];
+  const json = takeFlag(rest, "json");
+  if (takeFlag(rest, "all")) {
+    if (rest.length !== 0) throw new Error("--all takes no program names");
     return { names: ORIGINALS.map((o) => o.name), json };
   }
   if (rest.length === 0) throw new Error("name a program, or --all");
@@ -307,8 +308,7 @@ async function main(args: string[]): Promise<number> {
   try {
     parsed = parseArgs(args);
   } catch (e) {
-    console.error(`compare: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    throw new UsageError(`compare: ${(e as Error).message}`, 2); // runMain adds the usage
   }
   if ("help" in parsed) {
     console.log(help());
@@ -336,10 +336,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exitCode = await main(Deno.args);
-  } catch (e) {
-    console.error(`compare: ${(e as Error).message}`);
-    Deno.exitCode = 1;
-  }
+  await runMain("compare", () => main([...Deno.args]), { usage: USAGE, help: help() });
 }

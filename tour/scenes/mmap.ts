@@ -3,6 +3,10 @@ import type { Scene } from "../stage.ts";
 import { inDevShm, randomName } from "../probes.ts";
 
 const PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
+/** PROMPT as a regular expression. */
+const PROMPT_RE = PROMPT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** What a process shows after `*`: the mapping's text, then its prompt again. */
+const SHOWN_THEN_PROMPT = new RegExp(`Current mmap -> '[^]*'\n${PROMPT_RE}`);
 
 function mmapScene(mode: "s" | "p"): Scene {
   const shared = mode === "s";
@@ -21,18 +25,13 @@ function mmapScene(mode: "s" | "p"): Scene {
       await b.waitFor(PROMPT);
       const line = shared ? "New memory map data" : "private words";
       await a.type(line);
-      await a.waitFor(
-        new RegExp(
-          `${PROMPT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^]*${
-            PROMPT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-          }`,
-        ),
-      );
+      await a.waitFor(new RegExp(`${PROMPT_RE}[^]*${PROMPT_RE}`));
       await a.type("*");
       await a.waitFor(`Current mmap -> '${line}\n`);
+      await a.waitFor(SHOWN_THEN_PROMPT);
       await b.type("*");
-      await b.waitFor("Current mmap -> '");
-      await b.waitFor(/Current mmap -> '[^]*'\n/);
+      // Ctrl+D only once the prompt is back, so it is shown after the prompt.
+      await b.waitFor(SHOWN_THEN_PROMPT);
       await a.endInput();
       await b.endInput();
       const [ra, rb] = [await a.finish(), await b.finish()];

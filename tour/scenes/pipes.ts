@@ -8,7 +8,9 @@ export const pipeScenes: Scene[] = [
     story: "The parent makes a pipe, spawns its child (a JS runtime cannot fork), " +
       "writes the ints 0..9 and closes its end; the child reads until read() returns 0.",
     async play(stage) {
-      const parent = stage.start("child", "pipe-parent-child");
+      // One process on stage: the parent. Its child inherits its stdout, so
+      // both print under this one label (IPC_TRACE tags them [parent]/[child]).
+      const parent = stage.start("pipe-parent-child", "pipe-parent-child");
       const r = await parent.finish();
       stage.expect(
         parent.stdout === "0 1 2 3 4 5 6 7 8 9\n",

@@ -1,0 +1,54 @@
+/**
+ * A test that cannot run on this machine is IGNORED, never passed: it is
+ * declared `Deno.test({ name, ignore: ignoreIf(name, reason) }, ...)` with a
+ * narrow reason (the one tool or privilege it lacks), the reason is printed
+ * once on stderr when the module loads (`ignored: <test>: <reason>`), `deno
+ * test` counts it in its summary (`K ignored`), and CI (.ci/run) fails when K
+ * is not 0. No test returns early, and no test reads a failure's text as "the
+ * machine cannot do this".
+ *
+ * @module
+ */
+
+/** What to install for each tool a test may need (Debian/Ubuntu names). */
+const PACKAGES: Record<string, string> = {
+  cc: "apt-get install gcc",
+  ipcs: "apt-get install util-linux",
+  setpriv: "apt-get install util-linux",
+};
+
+/** The full path of `tool` in PATH, or null. */
+export function inPath(tool: string): string | null {
+  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
+    const path = `${dir || "."}/${tool}`;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+/** `"no cc (apt-get install gcc)"` when `tool` is not in PATH, else null. */
+export function missingTool(tool: string): string | null {
+  if (inPath(tool) !== null) return null;
+  return `no ${tool} in PATH${PACKAGES[tool] ? ` (${PACKAGES[tool]})` : ""}`;
+}
+
+/** `"not root (<why>)"` when this process is not uid 0, else null. */
+export function notRoot(why: string): string | null {
+  return Deno.uid() === 0 ? null : `not root (${why})`;
+}
+
+/**
+ * Whether to ignore test `name`: true when any of `reasons` is a string, and
+ * then `ignored: <name>: <reasons>` is printed on stderr (once: call it at
+ * module load, as the `ignore` of the test's definition).
+ */
+export function ignoreIf(name: string, ...reasons: (string | null)[]): boolean {
+  const why = reasons.filter((r): r is string => r !== null);
+  if (why.length === 0) return false;
+  console.error(`ignored: ${name}: ${why.join("; ")}`);
+  return true;
+}
