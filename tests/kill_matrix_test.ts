@@ -62,8 +62,6 @@ async function ctrlC(...survivors: Started[]): Promise<void> {
 interface Pair {
   /** As the table shows it. */
   title: string;
-  /** What the place needs: `--key`, `--name`. */
-  args(place: Place, side: string): string[];
   /** A normal run, asserting it succeeded. */
   normal(place: Place): Promise<void>;
   /** Files a normal run leaves in the directory by design. */
@@ -83,142 +81,187 @@ interface Cell {
   next: string;
 }
 
-// ---- the pairs ---------------------------------------------------------------
+// ---- the stages: each brings a pair to one of its waits ----------------------
+
+const SHMPROC1_PROMPT = "press ENTER to key to continue...\n";
+const SHMPROC2_PROMPT = "Press ENTER to continue...\n";
+const MMAP_PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
+const key = (place: Place) => ["--key", formatKey(place.key)];
+const name = (place: Place) => ["--name", place.name];
+
+/** Start `task` and wait until it prints `ready`. */
+async function ready(
+  place: Place,
+  task: string,
+  args: string[],
+  text: string | RegExp,
+  stream: "stdout" | "stderr" | "both" = "stdout",
+): Promise<Started> {
+  const p = run(place, task, args);
+  await p.waitFor(text, stream);
+  return p;
+}
+
+/** readfifo and writefifo connected, "hello" through. */
+async function fifoTalking(place: Place): Promise<{ reader: Started; writer: Started }> {
+  const reader = run(place, "readfifo");
+  const writer = await ready(place, "writefifo", [], "text:");
+  await type(writer, "hello");
+  await reader.waitFor("hello\n");
+  return { reader, writer };
+}
+
+const seqnumServer = (place: Place) =>
+  ready(place, "fifo-server", [], "serving sequence numbers", "both");
+const shmproc1 = (place: Place) => ready(place, "shmproc1", key(place), SHMPROC1_PROMPT);
+const shmproc2 = (place: Place) => ready(place, "shmproc2", key(place), SHMPROC2_PROMPT);
+const shmWriter = (place: Place) =>
+  ready(place, "posix-shm-writer", name(place), "press ENTER to key to continue...\n");
+const shmReader = (place: Place) =>
+  ready(place, "posix-shm-reader", name(place), "Press ENTER to continue...\n");
+const msgServer = (place: Place) =>
+  ready(place, "sysv-msg-server", key(place), "waiting for requests");
+const mqReceiver = (place: Place) =>
+  ready(place, "posix-mq-receive", name(place), "press ENTER to start receiving...");
+const echoServer = (place: Place) => ready(place, "echo-server", [], "listening on");
+const semPing = (place: Place, rounds: number) =>
+  ready(place, "sem-ping", [...key(place), "--rounds", String(rounds)], "waiting for sem-pong");
+
+/** A sysv-msg client that has had one reply. */
+async function msgClient(place: Place): Promise<Started> {
+  const client = run(place, "sysv-msg-client", key(place));
+  await type(client, "hello");
+  await client.waitFor("reply: HELLO\n");
+  return client;
+}
+
+/** A posix-mq sender that has sent one message. */
+async function mqSender(place: Place): Promise<Started> {
+  const sender = run(place, "posix-mq-send", name(place));
+  await type(sender, "1 hello");
+  await sender.waitFor("sent with priority 1: hello\n");
+  return sender;
+}
+
+/** An echo client that has had one echo. */
+async function echoClient(place: Place): Promise<Started> {
+  const client = run(place, "echo-client");
+  await type(client, "hello");
+  await client.waitFor("echo: hello\n");
+  return client;
+}
+
+/** sem-ping and sem-pong in the middle of a long game. */
+async function semPlaying(place: Place): Promise<{ ping: Started; pong: Started }> {
+  const ping = await semPing(place, 100000);
+  const pong = run(place, "sem-pong", key(place));
+  await ping.waitFor("round 2: ");
+  return { ping, pong };
+}
+
+/** Both ended with exit 0. */
+async function bothOk(a: Started, b: Started): Promise<void> {
+  const [ra, rb] = [await a.finish(), await b.finish()];
+  assert.deepEqual([ra.code, rb.code], [0, 0], a.stderr + b.stderr);
+}
+
+// ---- the pairs and their normal runs -------------------------------------------
 
 const fifoPair: Pair = {
   title: "writefifo / readfifo",
-  args: () => [],
   async normal(place) {
-    const reader = run(place, "readfifo");
-    const writer = run(place, "writefifo");
-    await writer.waitFor("text:");
-    await type(writer, "hello");
-    await reader.waitFor("hello\n");
+    const { reader, writer } = await fifoTalking(place);
     await writer.waitFor("text:text:");
     await type(writer, "quit");
-    const [rw, rr] = [await writer.finish(), await reader.finish()];
+    await bothOk(writer, reader);
     assert.equal(reader.stdout, "hello\n");
-    assert.deepEqual([rw.code, rr.code], [0, 0], writer.stderr + reader.stderr);
   },
 };
 
 const seqnumPair: Pair = {
   title: "fifo-server / fifo-client",
-  args: () => [],
   async normal(place) {
-    const server = run(place, "fifo-server");
-    await server.waitFor("serving sequence numbers", "both");
+    const server = await seqnumServer(place);
     const client = run(place, "fifo-client", ["3"]);
-    const rc = await client.finish();
-    assert.equal(rc.code, 0, client.stderr);
+    assert.equal((await client.finish()).code, 0, client.stderr);
     assert.match(client.stdout, /^\d+\n$/);
     server.kill("SIGTERM");
     assert.equal((await server.finish()).code, 143, server.stderr);
   },
 };
 
-const SHMPROC1_PROMPT = "press ENTER to key to continue...\n";
-const SHMPROC2_PROMPT = "Press ENTER to continue...\n";
-
 const shmprocPair: Pair = {
   title: "shmproc1 / shmproc2",
-  args: (place) => ["--key", formatKey(place.key)],
   async normal(place) {
-    const one = run(place, "shmproc1", this.args(place, "1"));
-    await one.waitFor(SHMPROC1_PROMPT);
-    const two = run(place, "shmproc2", this.args(place, "2"));
-    await two.waitFor(SHMPROC2_PROMPT);
+    const one = await shmproc1(place);
+    const two = await shmproc2(place);
     await type(two, "");
-    const r2 = await two.finish();
+    await two.finish();
     await type(one, "");
-    const r1 = await one.finish();
+    await bothOk(one, two);
     assert.equal(two.stdout, `${SHMPROC2_PROMPT}This is a test\n`);
-    assert.deepEqual([r1.code, r2.code], [0, 0], one.stderr + two.stderr);
   },
 };
 
-const MMAP_PROMPT = "'*' print Current mmap otherwise input text to mmap. >>";
-
 const mmapPair: Pair = {
   title: "mmap-ex2 s / mmap-ex2 s",
-  args: () => ["s"],
   keeps: ["shared_mmap"],
   async normal(place) {
-    const a = run(place, "mmap-ex2", ["s"]);
-    await a.waitFor(MMAP_PROMPT);
-    const b = run(place, "mmap-ex2", ["s"]);
-    await b.waitFor(MMAP_PROMPT);
+    const a = await ready(place, "mmap-ex2", ["s"], MMAP_PROMPT);
+    const b = await ready(place, "mmap-ex2", ["s"], MMAP_PROMPT);
     await type(a, "shared line");
     await a.waitFor(new RegExp(`(?:${MMAP_PROMPT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^]*){2}`));
     await type(b, "*");
     await b.waitFor("Current mmap -> 'shared line");
     await a.closeStdin();
     await b.closeStdin();
-    assert.deepEqual([(await a.finish()).code, (await b.finish()).code], [0, 0]);
+    await bothOk(a, b);
   },
 };
 
 const posixShmPair: Pair = {
   title: "posix-shm-writer / posix-shm-reader",
-  args: (place) => ["--name", place.name],
   async normal(place) {
-    const w = run(place, "posix-shm-writer", this.args(place, "w"));
-    await w.waitFor("press ENTER to key to continue...\n");
-    const r = run(place, "posix-shm-reader", this.args(place, "r"));
-    await r.waitFor("Press ENTER to continue...\n");
+    const w = await shmWriter(place);
+    const r = await shmReader(place);
     await type(r, "");
-    const rr = await r.finish();
+    await r.finish();
     await type(w, "");
-    const rw = await w.finish();
+    await bothOk(w, r);
     assert.match(r.stdout, /This is a test/);
-    assert.deepEqual([rw.code, rr.code], [0, 0], w.stderr + r.stderr);
   },
 };
 
 const sysvMsgPair: Pair = {
   title: "sysv-msg-server / sysv-msg-client",
-  args: (place) => ["--key", formatKey(place.key)],
   async normal(place) {
-    const server = run(place, "sysv-msg-server", this.args(place, "s"));
-    await server.waitFor("waiting for requests");
-    const client = run(place, "sysv-msg-client", this.args(place, "c"));
-    await type(client, "hello");
-    await client.waitFor("reply: HELLO\n");
+    const server = await msgServer(place);
+    const client = await msgClient(place);
     await client.closeStdin();
-    assert.equal((await client.finish()).code, 0, client.stderr);
-    const stop = run(place, "sysv-msg-client", [...this.args(place, "c"), "--stop"]);
-    assert.equal((await stop.finish()).code, 0, stop.stderr);
+    const stop = run(place, "sysv-msg-client", [...key(place), "--stop"]);
+    await bothOk(client, stop);
     assert.equal((await server.finish()).code, 0, server.stderr);
   },
 };
 
 const posixMqPair: Pair = {
   title: "posix-mq-receive / posix-mq-send",
-  args: (place) => ["--name", place.name],
   async normal(place) {
-    const receiver = run(place, "posix-mq-receive", this.args(place, "r"));
-    await receiver.waitFor("press ENTER to start receiving...");
-    const sender = run(place, "posix-mq-send", this.args(place, "s"));
-    await type(sender, "1 hello");
-    await sender.waitFor("sent with priority 1: hello\n");
+    const receiver = await mqReceiver(place);
+    const sender = await mqSender(place);
     await type(receiver, "");
     await receiver.waitFor("priority 1: hello\n");
     await type(sender, "quit");
     await sender.closeStdin();
-    const [rs, rr] = [await sender.finish(), await receiver.finish()];
-    assert.deepEqual([rs.code, rr.code], [0, 0], sender.stderr + receiver.stderr);
+    await bothOk(sender, receiver);
   },
 };
 
 const echoPair: Pair = {
   title: "echo-server / echo-client",
-  args: () => [],
   async normal(place) {
-    const server = run(place, "echo-server");
-    await server.waitFor("listening on");
-    const client = run(place, "echo-client");
-    await type(client, "hello");
-    await client.waitFor("echo: hello\n");
+    const server = await echoServer(place);
+    const client = await echoClient(place);
     await client.closeStdin();
     assert.equal((await client.finish()).code, 0, client.stderr);
     server.kill("SIGINT");
@@ -228,62 +271,47 @@ const echoPair: Pair = {
 
 const fdPassPair: Pair = {
   title: "fd-pass-sender / fd-pass-receiver",
-  args: () => [],
   async normal(place) {
-    const sender = run(place, "fd-pass-sender");
-    await sender.waitFor("an unnamed file (O_TMPFILE)\n");
+    const sender = await ready(place, "fd-pass-sender", [], "an unnamed file (O_TMPFILE)\n");
     const receiver = run(place, "fd-pass-receiver");
-    const [rr, rs] = [await receiver.finish(), await sender.finish()];
+    await bothOk(receiver, sender);
     assert.match(receiver.stdout, /^received fd \d+\nThis file has no name/);
-    assert.deepEqual([rr.code, rs.code], [0, 0], receiver.stderr + sender.stderr);
   },
 };
 
 const semPair: Pair = {
   title: "sem-ping / sem-pong",
-  args: (place) => ["--key", formatKey(place.key)],
   async normal(place) {
-    const ping = run(place, "sem-ping", [...this.args(place, "ping"), "--rounds", "3"]);
-    await ping.waitFor("waiting for sem-pong");
-    const pong = run(place, "sem-pong", this.args(place, "pong"));
-    const [rp, rq] = [await ping.finish(), await pong.finish()];
-    assert.deepEqual([rp.code, rq.code], [0, 0], ping.stderr + pong.stderr);
+    const ping = await semPing(place, 3);
+    const pong = run(place, "sem-pong", key(place));
+    await bothOk(ping, pong);
   },
 };
 
-// ---- the cells ---------------------------------------------------------------
+// ---- the cells -------------------------------------------------------------------
+
+const RM_TESTFIFO = {
+  text: "`rm testfifo` (documented: a FIFO the user made looks the same, so nobody takes it over)",
+  run: (place: Place) => Deno.remove(`${place.dir}/testfifo`),
+};
 
 const CELLS: Cell[] = [
   {
     pair: fifoPair,
     victim: "readfifo",
     at: "waiting for a writer",
-    async kill(place) {
-      const reader = run(place, "readfifo");
-      await reader.waitFor("waiting for a writer", "stderr");
-      await sigkill(reader);
-    },
-    recovery: {
-      text:
-        "`rm testfifo` (documented: a FIFO the user made looks the same, so nobody takes it over)",
-      run: (place) => Deno.remove(`${place.dir}/testfifo`),
-    },
+    kill: async (place) =>
+      sigkill(await ready(place, "readfifo", [], "waiting for a writer", "stderr")),
+    recovery: RM_TESTFIFO,
     next: "the pair makes a new one and removes it",
   },
   {
     pair: fifoPair,
     victim: "writefifo",
     at: "waiting for a reader",
-    async kill(place) {
-      const writer = run(place, "writefifo");
-      await writer.waitFor("waiting for a reader", "stderr");
-      await sigkill(writer);
-    },
-    recovery: {
-      text:
-        "`rm testfifo` (documented: a FIFO the user made looks the same, so nobody takes it over)",
-      run: (place) => Deno.remove(`${place.dir}/testfifo`),
-    },
+    kill: async (place) =>
+      sigkill(await ready(place, "writefifo", [], "waiting for a reader", "stderr")),
+    recovery: RM_TESTFIFO,
     next: "the pair makes a new one and removes it",
   },
   {
@@ -291,11 +319,7 @@ const CELLS: Cell[] = [
     victim: "readfifo",
     at: "mid-exchange",
     async kill(place) {
-      const reader = run(place, "readfifo");
-      const writer = run(place, "writefifo");
-      await writer.waitFor("text:");
-      await type(writer, "hello");
-      await reader.waitFor("hello\n");
+      const { reader, writer } = await fifoTalking(place);
       await sigkill(reader);
       await writer.finish(); // waiting at its prompt, writefifo sees the reader go and ends
     },
@@ -306,11 +330,7 @@ const CELLS: Cell[] = [
     victim: "writefifo",
     at: "mid-exchange",
     async kill(place) {
-      const reader = run(place, "readfifo");
-      const writer = run(place, "writefifo");
-      await writer.waitFor("text:");
-      await type(writer, "hello");
-      await reader.waitFor("hello\n");
+      const { reader, writer } = await fifoTalking(place);
       await sigkill(writer);
       await reader.finish();
     },
@@ -320,11 +340,7 @@ const CELLS: Cell[] = [
     pair: seqnumPair,
     victim: "fifo-server",
     at: "waiting for requests",
-    async kill(place) {
-      const server = run(place, "fifo-server");
-      await server.waitFor("serving sequence numbers", "both");
-      await sigkill(server);
-    },
+    kill: async (place) => sigkill(await seqnumServer(place)),
     next: "the next server takes its FIFO over",
   },
   {
@@ -332,8 +348,7 @@ const CELLS: Cell[] = [
     victim: "fifo-server",
     at: "after serving a client",
     async kill(place) {
-      const server = run(place, "fifo-server");
-      await server.waitFor("serving sequence numbers", "both");
+      const server = await seqnumServer(place);
       const client = run(place, "fifo-client", ["2"]);
       assert.equal((await client.finish()).code, 0, client.stderr);
       await sigkill(server);
@@ -344,11 +359,7 @@ const CELLS: Cell[] = [
     pair: shmprocPair,
     victim: "shmproc1",
     at: "its prompt, before shmproc2",
-    async kill(place) {
-      const one = run(place, "shmproc1", shmprocPair.args(place, "1"));
-      await one.waitFor(SHMPROC1_PROMPT);
-      await sigkill(one);
-    },
+    kill: async (place) => sigkill(await shmproc1(place)),
     next: "shmproc1 finds the segment (IPC_CREAT) and removes it at the end",
   },
   {
@@ -356,10 +367,8 @@ const CELLS: Cell[] = [
     victim: "shmproc1",
     at: "mid-exchange (both attached)",
     async kill(place) {
-      const one = run(place, "shmproc1", shmprocPair.args(place, "1"));
-      await one.waitFor(SHMPROC1_PROMPT);
-      const two = run(place, "shmproc2", shmprocPair.args(place, "2"));
-      await two.waitFor(SHMPROC2_PROMPT);
+      const one = await shmproc1(place);
+      const two = await shmproc2(place);
       await sigkill(one);
       await type(two, "");
       await two.finish();
@@ -371,11 +380,8 @@ const CELLS: Cell[] = [
     victim: "shmproc2",
     at: "its prompt (shmproc1 attached)",
     async kill(place) {
-      const one = run(place, "shmproc1", shmprocPair.args(place, "1"));
-      await one.waitFor(SHMPROC1_PROMPT);
-      const two = run(place, "shmproc2", shmprocPair.args(place, "2"));
-      await two.waitFor(SHMPROC2_PROMPT);
-      await sigkill(two);
+      const one = await shmproc1(place);
+      await sigkill(await shmproc2(place));
       await type(one, "");
       await one.finish();
     },
@@ -385,22 +391,14 @@ const CELLS: Cell[] = [
     pair: mmapPair,
     victim: "mmap-ex2 s",
     at: "its prompt",
-    async kill(place) {
-      const a = run(place, "mmap-ex2", ["s"]);
-      await a.waitFor(MMAP_PROMPT);
-      await sigkill(a);
-    },
+    kill: async (place) => sigkill(await ready(place, "mmap-ex2", ["s"], MMAP_PROMPT)),
     next: "the file is the data: the next run rewrites it",
   },
   {
     pair: posixShmPair,
     victim: "posix-shm-writer",
     at: "its prompt, before the reader",
-    async kill(place) {
-      const w = run(place, "posix-shm-writer", posixShmPair.args(place, "w"));
-      await w.waitFor("press ENTER to key to continue...\n");
-      await sigkill(w);
-    },
+    kill: async (place) => sigkill(await shmWriter(place)),
     next: "the writer reuses the object and unlinks it at the end",
   },
   {
@@ -408,11 +406,8 @@ const CELLS: Cell[] = [
     victim: "posix-shm-reader",
     at: "its prompt (the writer waiting)",
     async kill(place) {
-      const w = run(place, "posix-shm-writer", posixShmPair.args(place, "w"));
-      await w.waitFor("press ENTER to key to continue...\n");
-      const r = run(place, "posix-shm-reader", posixShmPair.args(place, "r"));
-      await r.waitFor("Press ENTER to continue...\n");
-      await sigkill(r);
+      const w = await shmWriter(place);
+      await sigkill(await shmReader(place));
       await type(w, "");
       await w.finish();
     },
@@ -422,11 +417,7 @@ const CELLS: Cell[] = [
     pair: sysvMsgPair,
     victim: "sysv-msg-server",
     at: "waiting for requests",
-    async kill(place) {
-      const server = run(place, "sysv-msg-server", sysvMsgPair.args(place, "s"));
-      await server.waitFor("waiting for requests");
-      await sigkill(server);
-    },
+    kill: async (place) => sigkill(await msgServer(place)),
     next: "the next server takes the queue over (its creator is gone)",
   },
   {
@@ -434,12 +425,8 @@ const CELLS: Cell[] = [
     victim: "sysv-msg-client",
     at: "mid-exchange",
     async kill(place) {
-      const server = run(place, "sysv-msg-server", sysvMsgPair.args(place, "s"));
-      await server.waitFor("waiting for requests");
-      const client = run(place, "sysv-msg-client", sysvMsgPair.args(place, "c"));
-      await type(client, "hello");
-      await client.waitFor("reply: HELLO\n");
-      await sigkill(client);
+      const server = await msgServer(place);
+      await sigkill(await msgClient(place));
       await ctrlC(server);
     },
     next: "nothing to recover",
@@ -448,11 +435,7 @@ const CELLS: Cell[] = [
     pair: posixMqPair,
     victim: "posix-mq-receive",
     at: "its prompt",
-    async kill(place) {
-      const receiver = run(place, "posix-mq-receive", posixMqPair.args(place, "r"));
-      await receiver.waitFor("press ENTER to start receiving...");
-      await sigkill(receiver);
-    },
+    kill: async (place) => sigkill(await mqReceiver(place)),
     next: "the receiver opens the queue it finds (O_CREAT) and unlinks it",
   },
   {
@@ -460,12 +443,8 @@ const CELLS: Cell[] = [
     victim: "posix-mq-send",
     at: "mid-exchange",
     async kill(place) {
-      const receiver = run(place, "posix-mq-receive", posixMqPair.args(place, "r"));
-      await receiver.waitFor("press ENTER to start receiving...");
-      const sender = run(place, "posix-mq-send", posixMqPair.args(place, "s"));
-      await type(sender, "1 hello");
-      await sender.waitFor("sent with priority 1: hello\n");
-      await sigkill(sender);
+      const receiver = await mqReceiver(place);
+      await sigkill(await mqSender(place));
       await ctrlC(receiver);
     },
     next: "nothing to recover",
@@ -474,11 +453,7 @@ const CELLS: Cell[] = [
     pair: echoPair,
     victim: "echo-server",
     at: "listening",
-    async kill(place) {
-      const server = run(place, "echo-server");
-      await server.waitFor("listening on");
-      await sigkill(server);
-    },
+    kill: async (place) => sigkill(await echoServer(place)),
     next: "the next server takes echo.sock over",
   },
   {
@@ -486,12 +461,8 @@ const CELLS: Cell[] = [
     victim: "echo-client",
     at: "mid-exchange",
     async kill(place) {
-      const server = run(place, "echo-server");
-      await server.waitFor("listening on");
-      const client = run(place, "echo-client");
-      await type(client, "hello");
-      await client.waitFor("echo: hello\n");
-      await sigkill(client);
+      const server = await echoServer(place);
+      await sigkill(await echoClient(place));
       await server.waitFor("client 1 disconnected\n");
       await ctrlC(server);
     },
@@ -502,11 +473,8 @@ const CELLS: Cell[] = [
     victim: "echo-server",
     at: "mid-exchange",
     async kill(place) {
-      const server = run(place, "echo-server");
-      await server.waitFor("listening on");
-      const client = run(place, "echo-client");
-      await type(client, "hello");
-      await client.waitFor("echo: hello\n");
+      const server = await echoServer(place);
+      const client = await echoClient(place);
       await sigkill(server);
       await ctrlC(client);
     },
@@ -516,22 +484,15 @@ const CELLS: Cell[] = [
     pair: fdPassPair,
     victim: "fd-pass-sender",
     at: "waiting for a receiver",
-    async kill(place) {
-      const sender = run(place, "fd-pass-sender");
-      await sender.waitFor("an unnamed file (O_TMPFILE)\n");
-      await sigkill(sender);
-    },
+    kill: async (place) =>
+      sigkill(await ready(place, "fd-pass-sender", [], "an unnamed file (O_TMPFILE)\n")),
     next: "the next sender takes fd-pass.sock over",
   },
   {
     pair: semPair,
     victim: "sem-ping",
     at: "waiting for sem-pong",
-    async kill(place) {
-      const ping = run(place, "sem-ping", semPair.args(place, "ping"));
-      await ping.waitFor("waiting for sem-pong");
-      await sigkill(ping);
-    },
+    kill: async (place) => sigkill(await semPing(place, 3)),
     next: "the next sem-ping takes the segment and set over (their creator is gone)",
   },
   {
@@ -539,10 +500,7 @@ const CELLS: Cell[] = [
     victim: "sem-ping",
     at: "mid-exchange",
     async kill(place) {
-      const ping = run(place, "sem-ping", [...semPair.args(place, "ping"), "--rounds", "100000"]);
-      await ping.waitFor("waiting for sem-pong");
-      const pong = run(place, "sem-pong", semPair.args(place, "pong"));
-      await ping.waitFor("round 2: ");
+      const { ping, pong } = await semPlaying(place);
       await sigkill(ping);
       await pong.finish(); // sem-pong notices sem-ping gone, removes what it left
     },
@@ -553,10 +511,7 @@ const CELLS: Cell[] = [
     victim: "sem-pong",
     at: "mid-exchange",
     async kill(place) {
-      const ping = run(place, "sem-ping", [...semPair.args(place, "ping"), "--rounds", "100000"]);
-      await ping.waitFor("waiting for sem-pong");
-      const pong = run(place, "sem-pong", semPair.args(place, "pong"));
-      await ping.waitFor("round 2: ");
+      const { ping, pong } = await semPlaying(place);
       await sigkill(pong);
       await ping.finish(); // sem-ping notices sem-pong gone and ends
     },
