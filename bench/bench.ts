@@ -8,10 +8,17 @@
  * - bulk throughput (default 1 GiB in 64 KiB chunks; the reader really
  *   consumes: every byte is copied into its own buffer): anonymous pipe,
  *   FIFO, Unix stream socket (socketpair), SysV shm ring and shared file
- *   mapping ring (4 slots, futex handshake per chunk), Deno.Command piped
- *   stdout read with a BYOB reader, Deno.listen unix socket;
+ *   mapping ring (4 slots, futex handshake per chunk), SysV message queue
+ *   (msgsnd/msgrcv) and POSIX message queue (mq_send/mq_receive) in the
+ *   largest message the default limits allow (kernel.msgmax,
+ *   fs.mqueue.msgsize_max, read at run time), Deno.Command piped stdout
+ *   read with a BYOB reader, Deno.listen unix socket;
  * - ping-pong latency (4-byte round trips): pipe pair, socketpair, shm with
- *   a futex turn counter, Deno.Command stdin/stdout, Deno.listen socket.
+ *   a futex turn counter, SysV queue (two types), two POSIX queues,
+ *   Deno.Command stdin/stdout, Deno.listen socket.
+ *
+ * The summary line answers the seeds' claim ("shared memory is the fastest
+ * form of IPC") over the five kinds they name, in the order measured.
  *
  * Each figure is the median and min–max of `--rounds` rounds (default 5);
  * C and Deno rounds alternate (C first in even rounds, Deno first in odd
@@ -33,7 +40,14 @@
 import { parseInteger, runMain, takeFlag, takeOption, UsageError } from "../lib/args.ts";
 import { onCleanup } from "../lib/signals.ts";
 import { inInvocationDirectory } from "../lib/cwd.ts";
-import { bulkFfi, type BulkParams, type PingParams, pingPongFfi } from "./ffi_runs.ts";
+import {
+  bulkFfi,
+  type BulkParams,
+  bulkQueue,
+  type PingParams,
+  pingPongFfi,
+  pingPongQueue,
+} from "./ffi_runs.ts";
 import {
   bulkBuiltinPipe,
   bulkBuiltinSocket,
@@ -46,12 +60,17 @@ import {
   checkTargets,
   formatSvg,
   formatTable,
+  type IpcKind,
   type PlacementResult,
   type Report,
   type RowResult,
   stat,
+  summarize,
 } from "./report.ts";
-import { place } from "./shared.ts";
+import { place, type QueueLimits, queueLimits } from "./shared.ts";
+import { MessageQueue } from "../lib/sysv_msg.ts";
+import { mqUnlink } from "../lib/posix_mq.ts";
+import { Errno, LibcError } from "../lib/errno.ts";
 
 const USAGE = "usage: deno task bench [--quick] [--size BYTES] [--chunk BYTES] [--iters N] " +
   "[--rounds N] [--warm-ms MS] [--cpu N] [--placement both|pinned|unpinned] [--cc CC] [--json] [--svg PATH]";
@@ -60,7 +79,11 @@ interface RowSpec {
   id: string;
   kind: "bulk" | "pingpong";
   impl: "ffi" | "builtin";
+  /** Which of the seeds' five IPC kinds the row measures. */
+  ipc: IpcKind;
   label: string;
+  /** Message queue rows: whose size limit the bulk message takes. */
+  queue?: "sysv" | "posix";
   /** The C program and mode to compare with. */
   c: { program: keyof CPrograms; mode: string; label: string };
   deno: (b: BulkParams, p: PingParams) => Promise<number>;
@@ -69,6 +92,7 @@ interface RowSpec {
 const ROWS: RowSpec[] = [
   {
     id: "bulk-pipe",
+    ipc: "pipes",
     kind: "bulk",
     impl: "ffi",
     label: "anonymous pipe",
@@ -77,6 +101,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "bulk-fifo",
+    ipc: "FIFOs",
     kind: "bulk",
     impl: "ffi",
     label: "FIFO",
@@ -85,6 +110,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "bulk-socket",
+    ipc: "sockets",
     kind: "bulk",
     impl: "ffi",
     label: "Unix stream socket",
@@ -93,6 +119,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "bulk-shm",
+    ipc: "shared memory",
     kind: "bulk",
     impl: "ffi",
     label: "SysV shm ring + futex",
@@ -101,6 +128,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "bulk-mmap",
+    ipc: "shared memory",
     kind: "bulk",
     impl: "ffi",
     label: "shared file mapping ring + futex",
@@ -108,7 +136,28 @@ const ROWS: RowSpec[] = [
     deno: (b) => bulkFfi("mmap", b),
   },
   {
+    id: "bulk-msg",
+    ipc: "message queues",
+    queue: "sysv",
+    kind: "bulk",
+    impl: "ffi",
+    label: "SysV message queue",
+    c: { program: "bulk", mode: "msg", label: "msgsnd/msgrcv" },
+    deno: (b) => bulkQueue("msg", b),
+  },
+  {
+    id: "bulk-mq",
+    ipc: "message queues",
+    queue: "posix",
+    kind: "bulk",
+    impl: "ffi",
+    label: "POSIX message queue",
+    c: { program: "bulk", mode: "mq", label: "mq_send/mq_receive" },
+    deno: (b) => bulkQueue("mq", b),
+  },
+  {
     id: "bulk-builtin-pipe",
+    ipc: "pipes",
     kind: "bulk",
     impl: "builtin",
     label: "Deno.Command stdout, BYOB reader",
@@ -117,6 +166,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "bulk-builtin-socket",
+    ipc: "sockets",
     kind: "bulk",
     impl: "builtin",
     label: "Deno.listen unix socket",
@@ -125,6 +175,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "pingpong-pipe",
+    ipc: "pipes",
     kind: "pingpong",
     impl: "ffi",
     label: "pipe pair",
@@ -133,6 +184,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "pingpong-socket",
+    ipc: "sockets",
     kind: "pingpong",
     impl: "ffi",
     label: "socketpair",
@@ -141,6 +193,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "pingpong-shm",
+    ipc: "shared memory",
     kind: "pingpong",
     impl: "ffi",
     label: "SysV shm + futex",
@@ -148,7 +201,26 @@ const ROWS: RowSpec[] = [
     deno: (_, p) => pingPongFfi("shm", p),
   },
   {
+    id: "pingpong-msg",
+    ipc: "message queues",
+    kind: "pingpong",
+    impl: "ffi",
+    label: "SysV message queue",
+    c: { program: "pingpong", mode: "msg", label: "msgsnd/msgrcv" },
+    deno: (_, p) => pingPongQueue("msg", p),
+  },
+  {
+    id: "pingpong-mq",
+    ipc: "message queues",
+    kind: "pingpong",
+    impl: "ffi",
+    label: "POSIX message queue pair",
+    c: { program: "pingpong", mode: "mq", label: "mq_send/mq_receive" },
+    deno: (_, p) => pingPongQueue("mq", p),
+  },
+  {
     id: "pingpong-builtin-pipe",
+    ipc: "pipes",
     kind: "pingpong",
     impl: "builtin",
     label: "Deno.Command stdin/stdout",
@@ -157,6 +229,7 @@ const ROWS: RowSpec[] = [
   },
   {
     id: "pingpong-builtin-socket",
+    ipc: "sockets",
     kind: "pingpong",
     impl: "builtin",
     label: "Deno.listen unix socket",
@@ -233,6 +306,23 @@ function parseOptions(args: string[]): Options {
   return o;
 }
 
+/** Remove a run's SysV queue and POSIX queues if they are still there. */
+function removeQueues(q: { key: number; name: string }): void {
+  const gone = (e: unknown) => e instanceof LibcError && e.errno === Errno.ENOENT;
+  try {
+    MessageQueue.open(q.key).remove(); // msgget(key, 0), msgctl(IPC_RMID)
+  } catch (e) {
+    if (!gone(e)) throw e;
+  }
+  for (const name of [q.name, `${q.name}-d`, `${q.name}-u`]) {
+    try {
+      mqUnlink(name);
+    } catch (e) {
+      if (!gone(e)) throw e;
+    }
+  }
+}
+
 /** A line of progress on stderr (stdout stays clean for --json). */
 function progress(text: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(text + "\n"));
@@ -262,34 +352,55 @@ async function measure(o: Options, dir: string): Promise<Report> {
   // 1.9x C, 10000 brought it to 1.2x). Up to 20000 round trips or
   // --warm-ms, whichever ends first; C runs the same rule.
   const warmMax = 20000;
+  // Message queues: the largest message the default limits allow (read now),
+  // a new key / name for every run (C and Deno alike), all listed in the report.
+  const limits: QueueLimits = queueLimits();
+  const used = { keys: [] as number[], names: [] as string[] };
+  const keyBase = (0x62000000 | ((Deno.pid & 0xfff) << 12)) >>> 0; // 'b' + our pid
+  const nextQueue = () => {
+    const n = used.keys.length;
+    if (n >= 0x1000) throw new Error("bench: too many queue runs for one key range");
+    const key = keyBase + n, name = `/ipc-lab-bench-${Deno.pid}-${n}`;
+    used.keys.push(key);
+    used.names.push(name);
+    return { key, name };
+  };
   const placements: PlacementResult[] = [];
   for (const placement of o.placements) {
     const cpu = placement === "pinned" ? o.cpu : null;
     place(cpu); // this thread, and every process started from it from now on
-    const b: BulkParams = {
-      bytes: o.bytes,
-      chunk: o.chunk,
-      warm: warmBytes,
-      warmChunk,
-      cpu,
-      dir,
-    };
-    const p: PingParams = { iters: o.iters, warmMax, warmMs: o.warmMs, cpu, dir };
     const rows: RowResult[] = [];
     for (const spec of ROWS) {
+      // A queue row's bulk message: --chunk, capped at the system's limit.
+      const chunk = spec.queue ? Math.min(o.chunk, limits[spec.queue]) : o.chunk;
+      const bytes = Math.max(chunk, Math.floor(o.bytes / chunk) * chunk);
+      const warmChunk = Math.min(chunk, 4096);
+      const warm = warmChunk * 4096;
+      const b: BulkParams = { bytes, chunk, warm, warmChunk, cpu, dir };
+      const p: PingParams = { iters: o.iters, warmMax, warmMs: o.warmMs, cpu, dir };
       const cValues: number[] = [];
       const denoValues: number[] = [];
       const toFigure = spec.kind === "bulk"
-        ? (ns: number) => o.bytes / ns // bytes per ns = GB/s
+        ? (ns: number) => bytes / ns // bytes per ns = GB/s
         : (ns: number) => ns / o.iters / 1000; // µs per round trip
+      const isQueue = spec.ipc === "message queues";
       const runCOnce = async () => {
         if (!programs) return;
+        const q = isQueue ? nextQueue() : undefined;
+        const where = q ? (spec.c.mode === "msg" ? `0x${q.key.toString(16)}` : q.name) : dir;
         const args = spec.c.program === "bulk"
-          ? [spec.c.mode, o.bytes, o.chunk, warmBytes, warmChunk, cpu ?? -1, dir]
-          : [spec.c.mode, o.iters, warmMax, o.warmMs, cpu ?? -1];
-        cValues.push(toFigure(await runC(programs[spec.c.program], args)));
+          ? [spec.c.mode, bytes, chunk, warm, warmChunk, cpu ?? -1, where]
+          : [spec.c.mode, o.iters, warmMax, o.warmMs, cpu ?? -1, ...(q ? [where] : [])];
+        try {
+          cValues.push(toFigure(await runC(programs[spec.c.program], args)));
+        } finally {
+          if (q) removeQueues(q); // a C program that died early leaves them
+        }
       };
-      const runDenoOnce = async () => denoValues.push(toFigure(await spec.deno(b, p)));
+      const runDenoOnce = async () => {
+        const q = isQueue ? nextQueue() : {};
+        denoValues.push(toFigure(await spec.deno({ ...b, ...q }, { ...p, ...q })));
+      };
       for (let round = 0; round < o.rounds; round++) {
         if (round % 2 === 0) {
           await runCOnce();
@@ -304,6 +415,7 @@ async function measure(o: Options, dir: string): Promise<Report> {
         id: spec.id,
         kind: spec.kind,
         impl: spec.impl,
+        ipc: spec.ipc,
         label: spec.label,
         cLabel: spec.c.label,
         unit: spec.kind === "bulk" ? "GB/s" : "µs",
@@ -311,6 +423,7 @@ async function measure(o: Options, dir: string): Promise<Report> {
         deno: stat(denoValues),
         ratio: ratios ? stat(ratios) : null,
       };
+      if (spec.kind === "bulk") Object.assign(result, { bytes, chunk });
       if (cNote) result.cNote = cNote;
       rows.push(result);
       const show = (v: number) => v.toFixed(2);
@@ -342,11 +455,26 @@ async function measure(o: Options, dir: string): Promise<Report> {
       warmMs: o.warmMs,
       rounds: o.rounds,
       cc: programs ? o.cc : cNote!,
+      messageSize: {
+        sysv: {
+          bytes: Math.min(o.chunk, limits.sysv),
+          limit: limits.sysv,
+          from: "/proc/sys/kernel/msgmax",
+        },
+        posix: {
+          bytes: Math.min(o.chunk, limits.posix),
+          limit: limits.posix,
+          from: "/proc/sys/fs/mqueue/msgsize_max",
+        },
+      },
+      queues: used,
     },
     placements,
     targets: [],
+    summary: [],
   };
   report.targets = checkTargets(report);
+  report.summary = summarize(report);
   return report;
 }
 

@@ -33,8 +33,20 @@ import { shmAttach, shmget, shmRemove } from "../lib/sysv_shm.ts";
 import { IPC } from "../lib/sysv_ipc.ts";
 import { mkfifo } from "../lib/fifo.ts";
 import { unlinkIfExists } from "../lib/files.ts";
+import { MessageQueue } from "../lib/sysv_msg.ts";
+import { PosixMessageQueue } from "../lib/posix_mq.ts";
 import type { PeerSpec } from "./peer.ts";
-import { childGone, futexWake, Ring, ringBytes, ringWrite, STOP, waitChange } from "./shared.ts";
+import {
+  childGone,
+  futexWake,
+  msgBuffer,
+  QUEUE,
+  Ring,
+  ringBytes,
+  ringWrite,
+  STOP,
+  waitChange,
+} from "./shared.ts";
 
 /** Sizes and placement of one bulk run. */
 export interface BulkParams {
@@ -50,6 +62,9 @@ export interface BulkParams {
   cpu: number | null;
   /** A private temp directory (FIFO, mapped file, unix socket). */
   dir: string;
+  /** Message queues: this run's SysV key and POSIX name (unique per run). */
+  key?: number;
+  name?: string;
 }
 
 /** Counts and placement of one ping-pong run. */
@@ -62,10 +77,14 @@ export interface PingParams {
   warmMs: number;
   cpu: number | null;
   dir: string;
+  /** Message queues: this run's SysV key and POSIX name (unique per run). */
+  key?: number;
+  name?: string;
 }
 
 export type BulkChannel = "pipe" | "fifo" | "socket" | "shm" | "mmap";
 export type PingChannel = "pipe" | "socket" | "shm";
+export type QueueChannel = "msg" | "mq";
 
 const PEER = new URL("./peer.ts", import.meta.url);
 
@@ -357,4 +376,179 @@ export async function pingPongFfi(channel: PingChannel, p: PingParams): Promise<
     for (const o of owned.reverse()) o[Symbol.dispose]();
     if (shmid !== -1) shmRemove(shmid);
   }
+}
+
+// ---- message queues -----------------------------------------------------------
+//
+// Made and removed through lib/ (MessageQueue, PosixMessageQueue); the hot
+// loops call the raw symbols with buffers made once per run (lib's msgsnd
+// and mq_receive wrappers allocate a buffer per message), as the other rows
+// call lib/fd.ts read/write on preallocated buffers.
+
+const ZERO = 0n;
+const TYPE_UP = BigInt(QUEUE.UP);
+const FOUR = 4n;
+
+/** msgsnd `total` bytes as messages of `size` bytes from `m` (mtype set). */
+export function msgWrite(
+  id: number,
+  m: Uint8Array<ArrayBuffer>,
+  size: number,
+  total: number,
+): void {
+  const n = BigInt(size);
+  for (let done = 0; done < total; done += size) {
+    if (libc.msgsnd(id, m, n, 0) === -1) failed("msgsnd", `msgsnd(${id}, ..., ${size}, 0)`);
+  }
+}
+
+/** mq_send `total` bytes as messages of `size` bytes from `src`. */
+export function mqWrite(
+  mqd: number,
+  src: Uint8Array<ArrayBuffer>,
+  size: number,
+  total: number,
+): void {
+  const n = BigInt(size);
+  for (let done = 0; done < total; done += size) {
+    if (libc.mq_send(mqd, src, n, 0) === -1) failed("mq_send", `mq_send(${mqd}, ..., ${size}, 0)`);
+  }
+}
+
+/** One bulk run through a SysV or POSIX message queue, messages of `p.chunk` bytes. */
+export async function bulkQueue(channel: QueueChannel, p: BulkParams): Promise<number> {
+  const size = p.chunk;
+  using ctl = pipe();
+  const spec: PeerSpec = {
+    mode: "bulk",
+    channel,
+    ctl: ctl.write.fd,
+    bytes: p.bytes,
+    chunk: size,
+    warm: p.warm,
+    warmChunk: p.warmChunk,
+    cpu: p.cpu,
+    parent: getpid(),
+    key: p.key,
+    path: p.name,
+  };
+  // msgget(key, IPC_CREAT|IPC_EXCL|0600) / mq_open(name, O_WRONLY|O_CREAT|O_EXCL, 0600, attr)
+  using msq = channel === "msg" ? MessageQueue.create(p.key!) : undefined;
+  using mq = channel === "mq"
+    ? PosixMessageQueue.create(p.name!, {
+      flags: O.WRONLY,
+      attr: { maxMessages: QUEUE.MAXMSG, messageSize: size },
+    })
+    : undefined;
+  const argv = peerArgv(spec, p.dir);
+  using child = spawn(argv[0], argv, {
+    fileActions: [{ dup2: [ctl.write.fd, ctl.write.fd] as [number, number] }],
+  });
+  ctl.write.close();
+  expectByte(ctl.read.fd, "R");
+  mq?.remove(); // both sides have it open: drop the name (a SysV queue has none to drop)
+  let t0: number;
+  if (msq) {
+    const m = msgBuffer(size, QUEUE.DOWN);
+    msgWrite(msq.id, m, p.warmChunk, p.warm);
+    expectByte(ctl.read.fd, "W");
+    t0 = performance.now();
+    msgWrite(msq.id, m, size, p.bytes);
+  } else {
+    const src = new Uint8Array(size).fill(0x78);
+    mqWrite(mq!.mqd, src, p.warmChunk, p.warm);
+    expectByte(ctl.read.fd, "W");
+    t0 = performance.now();
+    mqWrite(mq!.mqd, src, size, p.bytes);
+  }
+  expectByte(ctl.read.fd, "D");
+  const t1 = performance.now();
+  await finish(child);
+  msq?.remove(); // msgctl(id, IPC_RMID, NULL)
+  mq?.close(); // mq_close(mqd)
+  return (t1 - t0) * 1e6;
+}
+
+/** SysV round trips: type DOWN to the peer, type UP back with k + 1. */
+function pingMsg(
+  id: number,
+  out: Uint8Array<ArrayBuffer>,
+  back: Uint8Array<ArrayBuffer>,
+  from: number,
+  count: number,
+) {
+  const outValue = new Uint32Array(out.buffer, 8, 1);
+  const backValue = new Uint32Array(back.buffer, 8, 1);
+  for (let k = from; k < from + count; k++) {
+    outValue[0] = k;
+    if (libc.msgsnd(id, out, FOUR, 0) === -1) failed("msgsnd", `msgsnd(${id}, ..., 4, 0)`);
+    const n = libc.msgrcv(id, back, FOUR, TYPE_UP, 0);
+    if (Number(n) !== 4) failed("msgrcv", `msgrcv(${id}, ..., 4, ${QUEUE.UP}, 0)`);
+    if (backValue[0] !== k + 1) throw new Error("bad reply");
+  }
+}
+
+/** POSIX round trips over two queues: down, then the reply on up. */
+function pingMq(
+  down: number,
+  up: number,
+  bytes: Uint8Array<ArrayBuffer>,
+  from: number,
+  count: number,
+) {
+  const value = new Uint32Array(bytes.buffer, 0, 1);
+  for (let k = from; k < from + count; k++) {
+    value[0] = k;
+    if (libc.mq_send(down, bytes, FOUR, 0) === -1) failed("mq_send", `mq_send(${down}, ..., 4, 0)`);
+    const n = libc.mq_receive(up, bytes, FOUR, null);
+    if (Number(n) !== 4) failed("mq_receive", `mq_receive(${up}, ..., 4, NULL)`);
+    if (value[0] !== k + 1) throw new Error("bad reply");
+  }
+}
+
+/** One ping-pong run over a SysV queue (two types) or two POSIX queues. */
+export async function pingPongQueue(channel: QueueChannel, p: PingParams): Promise<number> {
+  using ctl = pipe();
+  const spec: PeerSpec = {
+    mode: "pingpong",
+    channel,
+    ctl: ctl.write.fd,
+    cpu: p.cpu,
+    parent: getpid(),
+    key: p.key,
+    path: p.name,
+  };
+  const attr = { maxMessages: QUEUE.MAXMSG, messageSize: 4 };
+  using msq = channel === "msg" ? MessageQueue.create(p.key!) : undefined;
+  using down = channel === "mq"
+    ? PosixMessageQueue.create(`${p.name}-d`, { flags: O.WRONLY, attr })
+    : undefined;
+  using up = channel === "mq"
+    ? PosixMessageQueue.create(`${p.name}-u`, { flags: O.RDONLY, attr })
+    : undefined;
+  const argv = peerArgv(spec, p.dir);
+  using child = spawn(argv[0], argv, {
+    fileActions: [{ dup2: [ctl.write.fd, ctl.write.fd] as [number, number] }],
+  });
+  ctl.write.close();
+  expectByte(ctl.read.fd, "R");
+  down?.remove();
+  up?.remove();
+  let ns: number;
+  if (msq) {
+    const id = msq.id;
+    const out = msgBuffer(4, QUEUE.DOWN), back = msgBuffer(4, QUEUE.UP);
+    ns = drive(p, (from, count) => pingMsg(id, out, back, from, count));
+    if (libc.msgsnd(id, out, ZERO, 0) === -1) failed("msgsnd", "msgsnd(stop)"); // empty: stop
+  } else {
+    const d = down!.mqd, u = up!.mqd;
+    const bytes = new Uint8Array(4);
+    ns = drive(p, (from, count) => pingMq(d, u, bytes, from, count));
+    if (libc.mq_send(d, bytes, ZERO, 0) === -1) failed("mq_send", "mq_send(stop)");
+  }
+  await finish(child);
+  msq?.remove();
+  down?.close();
+  up?.close();
+  return ns;
 }

@@ -13,10 +13,16 @@ import { openFile, read, write } from "../lib/fd.ts";
 import { O } from "../lib/constants.ts";
 import { MAP, mmap, PROT } from "../lib/mmap.ts";
 import { shmAttach } from "../lib/sysv_shm.ts";
+import { failed } from "../lib/fd.ts";
+import { libc } from "../lib/ffi/libc_ffi.ts";
+import { MessageQueue } from "../lib/sysv_msg.ts";
+import { PosixMessageQueue } from "../lib/posix_mq.ts";
 import {
   futexWake,
+  msgBuffer,
   parentGone,
   place,
+  QUEUE,
   Ring,
   ringBytes,
   ringRead,
@@ -28,11 +34,14 @@ import {
 export type PeerSpec =
   | {
     mode: "bulk";
-    channel: "pipe" | "fifo" | "socket" | "shm" | "mmap";
+    channel: "pipe" | "fifo" | "socket" | "shm" | "mmap" | "msg" | "mq";
     ctl: number;
     fd?: number;
+    /** fifo, mmap: the file; mq: the queue's name. */
     path?: string;
     shmid?: number;
+    /** msg: the queue's SysV key. */
+    key?: number;
     bytes: number;
     chunk: number;
     warm: number;
@@ -42,11 +51,15 @@ export type PeerSpec =
   }
   | {
     mode: "pingpong";
-    channel: "pipe" | "socket" | "shm";
+    channel: "pipe" | "socket" | "shm" | "msg" | "mq";
     ctl: number;
     down?: number;
     up?: number;
     shmid?: number;
+    /** msg: the queue's SysV key. */
+    key?: number;
+    /** mq: the base name of the two queues (`-d` down, `-u` up). */
+    path?: string;
     cpu: number | null;
     parent: number;
   }
@@ -87,7 +100,88 @@ function readBytes(fd: number, buf: Uint8Array, total: number): void {
   }
 }
 
+const TYPE_DOWN = BigInt(QUEUE.DOWN);
+const FOUR = 4n;
+
+/** msgrcv type-DOWN messages into `m` until `total` bytes arrived. */
+function msgRead(id: number, m: Uint8Array<ArrayBuffer>, size: number, total: number): void {
+  const max = BigInt(size);
+  let got = 0;
+  while (got < total) {
+    const n = Number(libc.msgrcv(id, m, max, TYPE_DOWN, 0));
+    if (n <= 0) failed("msgrcv", `msgrcv(${id}, ..., ${size}, ${QUEUE.DOWN}, 0)`);
+    got += n;
+  }
+}
+
+/** mq_receive into `buf` (at least mq_msgsize bytes) until `total` bytes arrived. */
+function mqRead(mqd: number, buf: Uint8Array<ArrayBuffer>, total: number): void {
+  const max = BigInt(buf.length);
+  let got = 0;
+  while (got < total) {
+    const n = Number(libc.mq_receive(mqd, buf, max, null));
+    if (n <= 0) failed("mq_receive", `mq_receive(${mqd}, ..., ${buf.length}, NULL)`);
+    got += n;
+  }
+}
+
+function queueBulk(spec: Extract<PeerSpec, { mode: "bulk" }>): void {
+  if (spec.channel === "msg") {
+    const q = MessageQueue.open(spec.key!); // msgget(key, 0)
+    const m = msgBuffer(spec.chunk, 0);
+    putByte(spec.ctl, "R");
+    msgRead(q.id, m, spec.chunk, spec.warm);
+    putByte(spec.ctl, "W");
+    msgRead(q.id, m, spec.chunk, spec.bytes);
+    putByte(spec.ctl, "D");
+    return;
+  }
+  using q = PosixMessageQueue.open(spec.path!, { flags: O.RDONLY }); // mq_open(name, O_RDONLY)
+  const buf = new Uint8Array(spec.chunk);
+  putByte(spec.ctl, "R");
+  mqRead(q.mqd, buf, spec.warm);
+  putByte(spec.ctl, "W");
+  mqRead(q.mqd, buf, spec.bytes);
+  putByte(spec.ctl, "D");
+  q.close();
+}
+
+/** Echo through the queues until an empty message says stop. */
+function queueEcho(spec: Extract<PeerSpec, { mode: "pingpong" }>): void {
+  if (spec.channel === "msg") {
+    const q = MessageQueue.open(spec.key!);
+    const id = q.id;
+    const back = msgBuffer(4, 0), out = msgBuffer(4, QUEUE.UP);
+    const backValue = new Uint32Array(back.buffer, 8, 1);
+    const outValue = new Uint32Array(out.buffer, 8, 1);
+    putByte(spec.ctl, "R");
+    for (;;) {
+      const n = Number(libc.msgrcv(id, back, FOUR, TYPE_DOWN, 0));
+      if (n === 0) return;
+      if (n !== 4) failed("msgrcv", `msgrcv(${id}, ..., 4, ${QUEUE.DOWN}, 0)`);
+      outValue[0] = backValue[0] + 1;
+      if (libc.msgsnd(id, out, FOUR, 0) === -1) failed("msgsnd", `msgsnd(${id}, ..., 4, 0)`);
+    }
+  }
+  using down = PosixMessageQueue.open(`${spec.path}-d`, { flags: O.RDONLY });
+  using up = PosixMessageQueue.open(`${spec.path}-u`, { flags: O.WRONLY });
+  const d = down.mqd, u = up.mqd;
+  const bytes = new Uint8Array(4);
+  const value = new Uint32Array(bytes.buffer);
+  putByte(spec.ctl, "R");
+  for (;;) {
+    const n = Number(libc.mq_receive(d, bytes, FOUR, null));
+    if (n === 0) break;
+    if (n !== 4) failed("mq_receive", `mq_receive(${d}, ..., 4, NULL)`);
+    value[0] = value[0] + 1;
+    if (libc.mq_send(u, bytes, FOUR, 0) === -1) failed("mq_send", `mq_send(${u}, ..., 4, 0)`);
+  }
+  down.close();
+  up.close();
+}
+
 function ffiBulk(spec: Extract<PeerSpec, { mode: "bulk" }>): void {
+  if (spec.channel === "msg" || spec.channel === "mq") return queueBulk(spec);
   const buf = new Uint8Array(spec.chunk);
   const w = spec.warm / spec.warmChunk, n = spec.bytes / spec.chunk;
   if (spec.channel === "shm" || spec.channel === "mmap") {
@@ -144,6 +238,7 @@ function echoShm(ring: Ring, gone: () => boolean): void {
 }
 
 function ffiPingPong(spec: Extract<PeerSpec, { mode: "pingpong" }>): void {
+  if (spec.channel === "msg" || spec.channel === "mq") return queueEcho(spec);
   if (spec.channel === "shm") {
     using seg = shmAttach(spec.shmid!);
     const ring = new Ring(Deno.UnsafePointer.create(seg.address)!, seg.bytes, 0);
@@ -234,6 +329,13 @@ async function builtinSocket(
 async function main(): Promise<void> {
   const spec = JSON.parse(Deno.args[0]) as PeerSpec;
   place(spec.cpu);
+  if ((spec.mode === "bulk" || spec.mode === "pingpong") && /^(msg|mq)$/.test(spec.channel)) {
+    // Ctrl+C reaches the whole process group. The parent is blocked in a
+    // queue call that only this peer can complete (a dead peer would leave
+    // it blocked: nothing like a pipe's EPIPE or the ring's futex timeout
+    // tells it). So the peer finishes the round; the parent then cleans up.
+    Deno.addSignalListener("SIGINT", () => {});
+  }
   switch (spec.mode) {
     case "bulk":
       return ffiBulk(spec);

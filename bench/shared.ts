@@ -15,6 +15,7 @@
 import { libc } from "../lib/ffi/libc_ffi.ts";
 import { failed, pollOne } from "../lib/fd.ts";
 import { POLL } from "../lib/constants.ts";
+import { ABI } from "../lib/abi.ts";
 
 /** Byte offsets in the shared ring (keep in step with bench/c/common.h). */
 export const RING = {
@@ -33,7 +34,7 @@ export function ringBytes(chunk: number): number {
 
 // ---- CPU placement ----------------------------------------------------
 
-const CPU_SET_BYTES = 128; // sizeof(cpu_set_t) in glibc: 1024 CPUs
+const CPU_SET_BYTES = ABI.struct.cpu_set_t.sizeof; // sizeof(cpu_set_t) in glibc: 1024 CPUs
 
 /**
  * Pin the calling thread to `cpu`, or with `null` allow every CPU. Threads
@@ -50,9 +51,9 @@ export function place(cpu: number | null): void {
 
 // ---- futex --------------------------------------------------------------
 
-const SYS_FUTEX = Deno.build.arch === "aarch64" ? 98n : 202n;
-const FUTEX_WAIT = 0; // not FUTEX_PRIVATE_FLAG: the word is shared between processes
-const FUTEX_WAKE = 1;
+const SYS_FUTEX = BigInt(ABI.const.SYS_futex);
+const FUTEX_WAIT = ABI.const.FUTEX_WAIT; // not FUTEX_PRIVATE_FLAG: the word is shared between processes
+const FUTEX_WAKE = ABI.const.FUTEX_WAKE;
 /** struct timespec { 1 s, 0 ns }: a wait wakes up to check the peer is alive. */
 const ONE_SECOND = new BigInt64Array([1n, 0n]);
 const ONE_SECOND_PTR = Deno.UnsafePointer.of(ONE_SECOND);
@@ -164,4 +165,48 @@ export function childGone(ctlReadFd: number): () => boolean {
 /** For the child: we were reparented, so the parent is gone. */
 export function parentGone(parentPid: number): () => boolean {
   return () => libc.getppid() !== parentPid;
+}
+
+// ---- message queues ---------------------------------------------------------
+
+/** Keep in step with bench/c/common.h: the SysV types and the POSIX queue depth. */
+export const QUEUE = {
+  /** SysV type of a message to the peer (bulk data, ping). */
+  DOWN: 1,
+  /** SysV type of a ping-pong reply. */
+  UP: 2,
+  /** POSIX `mq_maxmsg`: Linux's default `fs.mqueue.msg_default`. */
+  MAXMSG: 10,
+} as const;
+
+/** The largest message the system's default limits allow, read at run time. */
+export interface QueueLimits {
+  /** `/proc/sys/kernel/msgmax`: the largest SysV message (msgsnd). */
+  sysv: number;
+  /** `/proc/sys/fs/mqueue/msgsize_max`: the largest POSIX `mq_msgsize`. */
+  posix: number;
+}
+
+/** Read both limits from /proc (Linux's compiled-in defaults, 8192, if unreadable). */
+export function queueLimits(): QueueLimits {
+  const read = (path: string) => {
+    try {
+      const n = Number(Deno.readTextFileSync(path).trim());
+      return Number.isSafeInteger(n) && n > 0 ? n : 8192;
+    } catch {
+      return 8192;
+    }
+  };
+  return {
+    sysv: read("/proc/sys/kernel/msgmax"),
+    posix: read("/proc/sys/fs/mqueue/msgsize_max"),
+  };
+}
+
+/** A SysV message buffer (`long mtype`, then `size` bytes), made once per run. */
+export function msgBuffer(size: number, type: number): Uint8Array<ArrayBuffer> {
+  const mtext = ABI.struct.msgbuf.mtext; // offsetof(struct msgbuf, mtext)
+  const buf = new Uint8Array(mtext + size).fill(0x78);
+  new DataView(buf.buffer).setBigInt64(ABI.struct.msgbuf.mtype, BigInt(type), true);
+  return buf;
 }

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { requireSupportedDeno } from "./deno_version.ts";
 
 /**
  * Thrown for bad command-line input; {@link runMain} prints its message on
@@ -256,6 +257,7 @@ export async function runMain(
   main: () => Promise<number> | number,
   options: MainOptions,
 ): Promise<never> {
+  requireSupportedDeno(); // an older Deno: one sentence naming the minimum, exit 1
   if (wantsHelp(options.args ?? Deno.args)) {
     console.log(options.help ?? options.usage);
     Deno.exit(0);

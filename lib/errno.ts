@@ -9,6 +9,7 @@
  * @module
  */
 import { libc } from "./ffi/libc_ffi.ts";
+import { ABI } from "./abi.ts";
 
 let errnoView: Int32Array | undefined;
 
@@ -62,29 +63,29 @@ export function errnoText(errno: number): string {
   return p === null ? `Unknown error ${errno}` : Deno.UnsafePointerView.getCString(p);
 }
 
-/** Commonly tested errno values (Linux, all architectures we support). */
+/** Commonly tested errno values (from lib/abi.ts). */
 export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  ESRCH: 3,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  EBADF: 9,
-  ECHILD: 10,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EEXIST: 17,
-  ENOTDIR: 20,
-  EISDIR: 21,
-  EINVAL: 22,
-  EMFILE: 24,
-  ENOSPC: 28,
-  EPIPE: 32,
-  ENOMSG: 42,
-  EIDRM: 43,
-  ETIMEDOUT: 110,
+  EPERM: ABI.const.EPERM,
+  ENOENT: ABI.const.ENOENT,
+  ESRCH: ABI.const.ESRCH,
+  EINTR: ABI.const.EINTR,
+  EIO: ABI.const.EIO,
+  ENXIO: ABI.const.ENXIO,
+  EBADF: ABI.const.EBADF,
+  ECHILD: ABI.const.ECHILD,
+  EAGAIN: ABI.const.EAGAIN,
+  ENOMEM: ABI.const.ENOMEM,
+  EACCES: ABI.const.EACCES,
+  EEXIST: ABI.const.EEXIST,
+  ENOTDIR: ABI.const.ENOTDIR,
+  EISDIR: ABI.const.EISDIR,
+  EINVAL: ABI.const.EINVAL,
+  EMFILE: ABI.const.EMFILE,
+  ENOSPC: ABI.const.ENOSPC,
+  EPIPE: ABI.const.EPIPE,
+  ENOMSG: ABI.const.ENOMSG,
+  EIDRM: ABI.const.EIDRM,
+  ETIMEDOUT: ABI.const.ETIMEDOUT,
 } as const;
 
 /**

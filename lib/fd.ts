@@ -11,6 +11,9 @@ import { currentErrno, Errno, LibcError } from "./errno.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 import { cString } from "./cstring.ts";
 import { F, O, POLL } from "./constants.ts";
+import { ABI } from "./abi.ts";
+
+const POLLFD = ABI.struct.pollfd;
 
 function openFlagNames(flags: number): string {
   const access = ["O_RDONLY", "O_WRONLY", "O_RDWR"][flags & 3] ?? "O_ACCMODE";
@@ -166,7 +169,8 @@ export function pipe(
  * ```
  */
 export function read(fd: number, buffer: Uint8Array): number {
-  const n = Number(libc.read(fd, buffer, BigInt(buffer.length)));
+  // `as Uint8Array<ArrayBuffer>`: Deno 2.5 to 2.8.2 type FFI buffers as ArrayBuffer-backed only.
+  const n = Number(libc.read(fd, buffer as Uint8Array<ArrayBuffer>, BigInt(buffer.length)));
   if (n === -1) failed("read", `read(${fd}, ..., ${buffer.length})`);
   if (TRACING) traceLine(`read(${fd}, <${buffer.length} bytes>)`, String(n));
   return n;
@@ -182,7 +186,8 @@ export function read(fd: number, buffer: Uint8Array): number {
  * ```
  */
 export function write(fd: number, buffer: Uint8Array): number {
-  const n = Number(libc.write(fd, buffer, BigInt(buffer.length)));
+  // `as Uint8Array<ArrayBuffer>`: Deno 2.5 to 2.8.2 type FFI buffers as ArrayBuffer-backed only.
+  const n = Number(libc.write(fd, buffer as Uint8Array<ArrayBuffer>, BigInt(buffer.length)));
   if (n === -1) failed("write", `write(${fd}, <${buffer.length} bytes>)`);
   if (TRACING) traceLine(`write(${fd}, <${buffer.length} bytes>)`, String(n));
   return n;
@@ -321,11 +326,11 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
 /** `lseek(2)` whence values (`<unistd.h>`). */
 export const SEEK = {
   /** The offset is `offset`. */
-  SET: 0,
+  SET: ABI.const.SEEK_SET,
   /** The offset is the current one plus `offset`. */
-  CUR: 1,
+  CUR: ABI.const.SEEK_CUR,
   /** The offset is the file's size plus `offset`. */
-  END: 2,
+  END: ABI.const.SEEK_END,
 } as const;
 
 /**
@@ -375,10 +380,11 @@ export function setNonBlocking(fd: number, on: boolean): void {
  * ```
  */
 export function pollOne(fd: number, events: number, timeoutMs: number): number {
-  const pollfd = new Int16Array(4); // struct pollfd { int fd; short events, revents; }
-  new Int32Array(pollfd.buffer)[0] = fd;
-  pollfd[2] = events;
-  const r = libc.poll(new Uint8Array(pollfd.buffer), 1n, timeoutMs);
+  const pollfd = new Uint8Array(POLLFD.sizeof); // struct pollfd { int fd; short events, revents; }
+  const view = new DataView(pollfd.buffer);
+  view.setInt32(POLLFD.fd, fd, true);
+  view.setInt16(POLLFD.events, events, true);
+  const r = libc.poll(pollfd, 1n, timeoutMs);
   if (r === -1) {
     if (currentErrno() === Errno.EINTR) return 0;
     failed("poll", `poll([{fd=${fd}}], 1, ${timeoutMs})`);
@@ -386,10 +392,10 @@ export function pollOne(fd: number, events: number, timeoutMs: number): number {
   if (TRACING && r > 0) {
     traceLine(
       `poll([{fd=${fd}, events=0x${events.toString(16)}}], 1, ${timeoutMs})`,
-      `${r} (revents=0x${(pollfd[3] & 0xffff).toString(16)})`,
+      `${r} (revents=0x${view.getUint16(POLLFD.revents, true).toString(16)})`,
     );
   }
-  return r === 0 ? 0 : pollfd[3] & 0xffff;
+  return r === 0 ? 0 : view.getUint16(POLLFD.revents, true);
 }
 
 /**
@@ -448,21 +454,20 @@ export interface PollWant {
  */
 export function pollMany(wants: PollWant[], timeoutMs: number): number[] {
   if (wants.length === 1) return [pollOne(wants[0].fd, wants[0].events, timeoutMs)];
-  // struct pollfd { int fd; short events; short revents; } = 8 bytes
-  const buf = new ArrayBuffer(8 * wants.length);
-  const ints = new Int32Array(buf);
-  const shorts = new Int16Array(buf);
+  // struct pollfd { int fd; short events; short revents; } fds[n];
+  const buf = new Uint8Array(POLLFD.sizeof * wants.length);
+  const view = new DataView(buf.buffer);
   wants.forEach((w, i) => {
-    ints[2 * i] = w.fd;
-    shorts[4 * i + 2] = w.events;
+    view.setInt32(POLLFD.sizeof * i + POLLFD.fd, w.fd, true);
+    view.setInt16(POLLFD.sizeof * i + POLLFD.events, w.events, true);
   });
-  const r = libc.poll(new Uint8Array(buf), BigInt(wants.length), timeoutMs);
+  const r = libc.poll(buf, BigInt(wants.length), timeoutMs);
   if (r === -1) {
     // EINTR: report "nothing yet"; the caller looks again.
     if (currentErrno() === Errno.EINTR) return wants.map(() => 0);
     failed("poll", `poll([${wants.map((w) => w.fd).join(", ")}], ${wants.length}, ${timeoutMs})`);
   }
-  const revents = wants.map((_, i) => shorts[4 * i + 3] & 0xffff);
+  const revents = wants.map((_, i) => view.getUint16(POLLFD.sizeof * i + POLLFD.revents, true));
   if (TRACING && r > 0) {
     traceLine(
       `poll([${

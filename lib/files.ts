@@ -11,20 +11,23 @@ import { cString } from "./cstring.ts";
 import { Errno, LibcError } from "./errno.ts";
 import { failed } from "./fd.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { ABI } from "./abi.ts";
 
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const AT_SYMLINK_NOFOLLOW = 0x100;
-const STATX_TYPE = 0x1;
-const STATX_MODE = 0x2;
-const STATX_SIZE = 0x200;
-/** sizeof(struct statx) is 256 on every architecture. */
-const STATX_STRUCT_SIZE = 256;
+const C = ABI.const;
+
+const AT_FDCWD = C.AT_FDCWD;
+const AT_EMPTY_PATH = C.AT_EMPTY_PATH;
+const AT_SYMLINK_NOFOLLOW = C.AT_SYMLINK_NOFOLLOW;
+const STATX_TYPE = C.STATX_TYPE;
+const STATX_MODE = C.STATX_MODE;
+const STATX_SIZE = C.STATX_SIZE;
+/** sizeof(struct statx). */
+const STATX_STRUCT_SIZE = ABI.struct.statx.sizeof;
 /** Offset of `__u16 stx_mode` in struct statx. */
-const STX_MODE_OFFSET = 0x1c;
+const STX_MODE_OFFSET = ABI.struct.statx.stx_mode;
 /** Offset of `__u64 stx_size` in struct statx. */
-const STX_SIZE_OFFSET = 0x28;
-const S_IFMT = 0o170000;
+const STX_SIZE_OFFSET = ABI.struct.statx.stx_size;
+const S_IFMT = C.S_IFMT;
 
 /**
  * What kind of file system object a path or descriptor names (`S_IFMT`).
@@ -46,13 +49,13 @@ export type FileType =
   | "unknown";
 
 const FILE_TYPES: Readonly<Record<number, FileType>> = {
-  0o010000: "fifo",
-  0o100000: "regular file",
-  0o040000: "directory",
-  0o120000: "symbolic link",
-  0o140000: "socket",
-  0o020000: "character device",
-  0o060000: "block device",
+  [C.S_IFIFO]: "fifo",
+  [C.S_IFREG]: "regular file",
+  [C.S_IFDIR]: "directory",
+  [C.S_IFLNK]: "symbolic link",
+  [C.S_IFSOCK]: "socket",
+  [C.S_IFCHR]: "character device",
+  [C.S_IFBLK]: "block device",
 };
 
 /**

@@ -34,39 +34,42 @@ import { libc } from "./ffi/libc_ffi.ts";
 import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
 import { type FileStatus, fstat } from "./files.ts";
+import { ABI } from "./abi.ts";
+
+const C = ABI.const;
 
 /** `PROT_*` page protections for {@link mmap}, from `<sys/mman.h>`. */
 export const PROT = {
-  NONE: 0x0,
-  READ: 0x1,
-  WRITE: 0x2,
-  EXEC: 0x4,
+  NONE: C.PROT_NONE,
+  READ: C.PROT_READ,
+  WRITE: C.PROT_WRITE,
+  EXEC: C.PROT_EXEC,
 } as const;
 
 /** `MAP_*` flags for {@link mmap}, from `<sys/mman.h>` (Linux). */
 export const MAP = {
   /** Writes go to the file (or shared object) and are seen by every process mapping it. */
-  SHARED: 0x01,
+  SHARED: C.MAP_SHARED,
   /** Copy-on-write: writes make a private copy of the page; the file never sees them. */
-  PRIVATE: 0x02,
+  PRIVATE: C.MAP_PRIVATE,
   /** Place the mapping exactly at `addr` (not supported here: addr is always NULL). */
-  FIXED: 0x10,
+  FIXED: C.MAP_FIXED,
   /** Not backed by a file: zero-filled memory (`fd` must be -1). */
-  ANONYMOUS: 0x20,
+  ANONYMOUS: C.MAP_ANONYMOUS,
   /** Do not reserve swap space. */
-  NORESERVE: 0x4000,
+  NORESERVE: C.MAP_NORESERVE,
   /** Pre-fault the pages. */
-  POPULATE: 0x8000,
+  POPULATE: C.MAP_POPULATE,
 } as const;
 
 /** `msync(2)` flags. */
 export const MS = {
   /** Schedule the write-back and return at once. */
-  ASYNC: 1,
+  ASYNC: C.MS_ASYNC,
   /** Ask other mappings of the same file to drop stale cached copies. */
-  INVALIDATE: 2,
+  INVALIDATE: C.MS_INVALIDATE,
   /** Write the pages back to the file and wait until that is done. */
-  SYNC: 4,
+  SYNC: C.MS_SYNC,
 } as const;
 
 /**
@@ -114,7 +117,7 @@ let cachedPageSize: number | undefined;
  * ```
  */
 export function pageSize(): number {
-  return cachedPageSize ??= Number(libc.sysconf(30 /* _SC_PAGESIZE */));
+  return cachedPageSize ??= Number(libc.sysconf(C._SC_PAGESIZE));
 }
 
 function flagNames(

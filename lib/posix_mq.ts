@@ -24,6 +24,9 @@ import { cString } from "./cstring.ts";
 import { O, POLL } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 import { IpcObject } from "./ipc_object.ts";
+import { ABI } from "./abi.ts";
+
+const ATTR = ABI.struct.mq_attr;
 
 /** `struct mq_attr`, decoded. */
 export interface MqAttr {
@@ -38,28 +41,28 @@ export interface MqAttr {
 }
 
 /** Size of glibc's `struct mq_attr` (4 longs + 4 reserved longs). */
-export const MQ_ATTR_SIZE = 64;
+export const MQ_ATTR_SIZE: number = ATTR.sizeof;
 
 /** `MQ_PRIO_MAX` on Linux: priorities are 0 .. 32767. */
-export const MQ_PRIO_MAX = 32768;
+export const MQ_PRIO_MAX: number = ABI.const.MQ_PRIO_MAX;
 
 function encodeAttr(attr: Partial<MqAttr>): Uint8Array<ArrayBuffer> {
   const buf = new Uint8Array(MQ_ATTR_SIZE);
   const view = new DataView(buf.buffer);
-  view.setBigInt64(0, BigInt(attr.flags ?? 0), true);
-  view.setBigInt64(8, BigInt(attr.maxMessages ?? 0), true);
-  view.setBigInt64(16, BigInt(attr.messageSize ?? 0), true);
-  view.setBigInt64(24, BigInt(attr.currentMessages ?? 0), true);
+  view.setBigInt64(ATTR.mq_flags, BigInt(attr.flags ?? 0), true);
+  view.setBigInt64(ATTR.mq_maxmsg, BigInt(attr.maxMessages ?? 0), true);
+  view.setBigInt64(ATTR.mq_msgsize, BigInt(attr.messageSize ?? 0), true);
+  view.setBigInt64(ATTR.mq_curmsgs, BigInt(attr.currentMessages ?? 0), true);
   return buf;
 }
 
 function decodeAttr(buf: Uint8Array<ArrayBuffer>): MqAttr {
   const view = new DataView(buf.buffer);
   return {
-    flags: Number(view.getBigInt64(0, true)),
-    maxMessages: Number(view.getBigInt64(8, true)),
-    messageSize: Number(view.getBigInt64(16, true)),
-    currentMessages: Number(view.getBigInt64(24, true)),
+    flags: Number(view.getBigInt64(ATTR.mq_flags, true)),
+    maxMessages: Number(view.getBigInt64(ATTR.mq_maxmsg, true)),
+    messageSize: Number(view.getBigInt64(ATTR.mq_msgsize, true)),
+    currentMessages: Number(view.getBigInt64(ATTR.mq_curmsgs, true)),
   };
 }
 
@@ -353,7 +356,9 @@ export function mqGetattr(mqd: number): MqAttr {
  */
 export function mqSend(mqd: number, data: Uint8Array, priority = 0): void {
   const shown = `mq_send(${mqd}, <${data.length} bytes>, ${data.length}, ${priority})`;
-  if (libc.mq_send(mqd, data, BigInt(data.length), priority) === -1) failed("mq_send", shown);
+  // `as Uint8Array<ArrayBuffer>`: Deno 2.5 to 2.8.2 type FFI buffers as ArrayBuffer-backed only.
+  const bytes = data as Uint8Array<ArrayBuffer>;
+  if (libc.mq_send(mqd, bytes, BigInt(data.length), priority) === -1) failed("mq_send", shown);
   if (TRACING) traceLine(shown, "0");
 }
 

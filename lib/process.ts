@@ -26,15 +26,16 @@ import { failed, waitFor } from "./fd.ts";
 import { cString } from "./cstring.ts";
 import { POLL, SIG, SIGNAL_NAMES, WNOHANG } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { ABI } from "./abi.ts";
 
-/** sizeof(posix_spawn_file_actions_t) on x86_64 glibc is 80; room to spare. */
-const FILE_ACTIONS_SIZE = 128;
-/** sizeof(posix_spawnattr_t) on x86_64 glibc is 336; room to spare. */
-const SPAWNATTR_SIZE = 512;
-/** sizeof(sigset_t) on glibc. */
-const SIGSET_SIZE = 128;
-const POSIX_SPAWN_SETSIGDEF = 0x04;
-const POSIX_SPAWN_SETSIGMASK = 0x08;
+/** sizeof(posix_spawn_file_actions_t). */
+const FILE_ACTIONS_SIZE = ABI.struct.posix_spawn_file_actions_t.sizeof;
+/** sizeof(posix_spawnattr_t). */
+const SPAWNATTR_SIZE = ABI.struct.posix_spawnattr_t.sizeof;
+/** sizeof(sigset_t). */
+const SIGSET_SIZE = ABI.struct.sigset_t.sizeof;
+const POSIX_SPAWN_SETSIGDEF = ABI.const.POSIX_SPAWN_SETSIGDEF;
+const POSIX_SPAWN_SETSIGMASK = ABI.const.POSIX_SPAWN_SETSIGMASK;
 
 /** One thing the child does between being created and `exec`. */
 export type FileAction =

@@ -44,38 +44,45 @@ import { failed, Fd, POLL_SLICE_MS, waitFor, yieldToEventLoop } from "./fd.ts";
 import { type FileType, lstat } from "./files.ts";
 import { POLL } from "./constants.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
+import { ABI } from "./abi.ts";
+
+const C = ABI.const;
+const MSGHDR = ABI.struct.msghdr;
+const CMSGHDR = ABI.struct.cmsghdr;
+const IOVEC = ABI.struct.iovec;
 
 /** Socket constants from `<sys/socket.h>` (Linux). */
 export const SOCK = {
   /** Address family for local (Unix domain) sockets. */
-  AF_UNIX: 1,
+  AF_UNIX: C.AF_UNIX,
   /** A reliable byte stream (like a pipe, but both ways). */
-  STREAM: 1,
+  STREAM: C.SOCK_STREAM,
   /** Message boundaries kept. */
-  DGRAM: 2,
+  DGRAM: C.SOCK_DGRAM,
   /** `socket`/`accept4` type flag: non-blocking. */
-  NONBLOCK: 0o4000,
+  NONBLOCK: C.SOCK_NONBLOCK,
   /** `socket`/`accept4` type flag: close on exec. */
-  CLOEXEC: 0o2000000,
+  CLOEXEC: C.SOCK_CLOEXEC,
   /** `cmsg_level` for socket-level control messages. */
-  SOL_SOCKET: 1,
+  SOL_SOCKET: C.SOL_SOCKET,
   /** `cmsg_type`: the payload is file descriptors. */
-  SCM_RIGHTS: 1,
+  SCM_RIGHTS: C.SCM_RIGHTS,
   /** `recvmsg` flag: received descriptors get FD_CLOEXEC. */
-  MSG_CMSG_CLOEXEC: 0x40000000,
+  MSG_CMSG_CLOEXEC: C.MSG_CMSG_CLOEXEC,
   /** `msg_flags` bit: control data was cut short (descriptors lost). */
-  MSG_CTRUNC: 0x8,
+  MSG_CTRUNC: C.MSG_CTRUNC,
   /** `send`/`sendmsg` flag: EPIPE instead of SIGPIPE. */
-  MSG_NOSIGNAL: 0x4000,
+  MSG_NOSIGNAL: C.MSG_NOSIGNAL,
   /** `shutdown` how: no more writes (the peer reads EOF). */
-  SHUT_WR: 1,
+  SHUT_WR: C.SHUT_WR,
 } as const;
 
 /** `sizeof(struct sockaddr_un)` on Linux. */
-export const SOCKADDR_UN_SIZE = 110;
+export const SOCKADDR_UN_SIZE: number = ABI.struct.sockaddr_un.sizeof;
 
 /** Room for the path in `sun_path`, including its terminating NUL. */
-export const SUN_PATH_MAX = 108;
+export const SUN_PATH_MAX: number = ABI.struct.sockaddr_un.sizeof -
+  ABI.struct.sockaddr_un.sun_path;
 
 const encoder = new TextEncoder();
 
@@ -102,8 +109,8 @@ export function sockaddrUn(path: string): Uint8Array<ArrayBuffer> {
     );
   }
   const addr = new Uint8Array(SOCKADDR_UN_SIZE);
-  new DataView(addr.buffer).setUint16(0, SOCK.AF_UNIX, true);
-  addr.set(bytes, 2);
+  new DataView(addr.buffer).setUint16(ABI.struct.sockaddr_un.sun_family, SOCK.AF_UNIX, true);
+  addr.set(bytes, ABI.struct.sockaddr_un.sun_path);
   return addr;
 }
 
@@ -391,8 +398,8 @@ function address(buffer: Uint8Array): bigint {
   return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer as Uint8Array<ArrayBuffer>));
 }
 
-const MSGHDR_SIZE = 56;
-const CMSGHDR_SIZE = 16;
+const MSGHDR_SIZE = MSGHDR.sizeof;
+const CMSGHDR_SIZE = CMSGHDR.sizeof;
 const cmsgLen = (n: number) => CMSGHDR_SIZE + n;
 const cmsgSpace = (n: number) => CMSGHDR_SIZE + ((n + 7) & ~7);
 
@@ -417,24 +424,24 @@ export function sendFds(fd: number, data: Uint8Array, fds: number[]): number {
   if (data.length === 0) throw new RangeError("sendFds: send at least one byte with the fds");
   const payload = data.slice();
   // struct iovec iov = { .iov_base = payload, .iov_len = payload.length };
-  const iov = new Uint8Array(16);
+  const iov = new Uint8Array(IOVEC.sizeof);
   const iovView = new DataView(iov.buffer);
-  iovView.setBigUint64(0, address(payload), true);
-  iovView.setBigUint64(8, BigInt(payload.length), true);
+  iovView.setBigUint64(IOVEC.iov_base, address(payload), true);
+  iovView.setBigUint64(IOVEC.iov_len, BigInt(payload.length), true);
   // char control[CMSG_SPACE(n * sizeof(int))]; one cmsghdr + the ints
   const control = new Uint8Array(cmsgSpace(4 * fds.length));
   const cmsg = new DataView(control.buffer);
-  cmsg.setBigUint64(0, BigInt(cmsgLen(4 * fds.length)), true); // cmsg_len = CMSG_LEN(...)
-  cmsg.setInt32(8, SOCK.SOL_SOCKET, true); // cmsg_level
-  cmsg.setInt32(12, SOCK.SCM_RIGHTS, true); // cmsg_type
+  cmsg.setBigUint64(CMSGHDR.cmsg_len, BigInt(cmsgLen(4 * fds.length)), true); // CMSG_LEN(...)
+  cmsg.setInt32(CMSGHDR.cmsg_level, SOCK.SOL_SOCKET, true);
+  cmsg.setInt32(CMSGHDR.cmsg_type, SOCK.SCM_RIGHTS, true);
   fds.forEach((f, i) => cmsg.setInt32(CMSGHDR_SIZE + 4 * i, f, true)); // CMSG_DATA
   // struct msghdr msg = { NULL, 0, &iov, 1, control, sizeof control, 0 };
   const msg = new Uint8Array(MSGHDR_SIZE);
   const m = new DataView(msg.buffer);
-  m.setBigUint64(16, address(iov), true);
-  m.setBigUint64(24, 1n, true);
-  m.setBigUint64(32, fds.length === 0 ? 0n : address(control), true);
-  m.setBigUint64(40, fds.length === 0 ? 0n : BigInt(control.length), true);
+  m.setBigUint64(MSGHDR.msg_iov, address(iov), true);
+  m.setBigUint64(MSGHDR.msg_iovlen, 1n, true);
+  m.setBigUint64(MSGHDR.msg_control, fds.length === 0 ? 0n : address(control), true);
+  m.setBigUint64(MSGHDR.msg_controllen, fds.length === 0 ? 0n : BigInt(control.length), true);
   const shown = `sendmsg(${fd}, {iov=<${payload.length} bytes>, SCM_RIGHTS [${
     fds.join(", ")
   }]}, MSG_NOSIGNAL)`;
@@ -500,30 +507,30 @@ export interface ReceivedFds {
  */
 export function receiveFds(fd: number, buffer: Uint8Array, maxFds = 1): ReceivedFds {
   const data = new Uint8Array(buffer.length);
-  const iov = new Uint8Array(16);
+  const iov = new Uint8Array(IOVEC.sizeof);
   const iovView = new DataView(iov.buffer);
-  iovView.setBigUint64(0, address(data), true);
-  iovView.setBigUint64(8, BigInt(data.length), true);
+  iovView.setBigUint64(IOVEC.iov_base, address(data), true);
+  iovView.setBigUint64(IOVEC.iov_len, BigInt(data.length), true);
   const control = new Uint8Array(cmsgSpace(4 * maxFds));
   const msg = new Uint8Array(MSGHDR_SIZE);
   const m = new DataView(msg.buffer);
-  m.setBigUint64(16, address(iov), true);
-  m.setBigUint64(24, 1n, true);
-  m.setBigUint64(32, address(control), true);
-  m.setBigUint64(40, BigInt(control.length), true);
+  m.setBigUint64(MSGHDR.msg_iov, address(iov), true);
+  m.setBigUint64(MSGHDR.msg_iovlen, 1n, true);
+  m.setBigUint64(MSGHDR.msg_control, address(control), true);
+  m.setBigUint64(MSGHDR.msg_controllen, BigInt(control.length), true);
   const shown = `recvmsg(${fd}, ..., MSG_CMSG_CLOEXEC)`;
   const n = Number(libc.recvmsg(fd, msg, SOCK.MSG_CMSG_CLOEXEC));
   if (n === -1) failed("recvmsg", shown);
   buffer.set(data.subarray(0, n));
   // Walk the control messages: CMSG_FIRSTHDR / CMSG_NXTHDR.
   const fds: Fd[] = [];
-  const controlLength = Number(m.getBigUint64(40, true)); // what the kernel filled in
+  const controlLength = Number(m.getBigUint64(MSGHDR.msg_controllen, true)); // the kernel's
   const c = new DataView(control.buffer);
   for (let offset = 0; offset + CMSGHDR_SIZE <= controlLength;) {
-    const len = Number(c.getBigUint64(offset, true));
+    const len = Number(c.getBigUint64(offset + CMSGHDR.cmsg_len, true));
     if (len < CMSGHDR_SIZE) break;
-    const level = c.getInt32(offset + 8, true);
-    const type = c.getInt32(offset + 12, true);
+    const level = c.getInt32(offset + CMSGHDR.cmsg_level, true);
+    const type = c.getInt32(offset + CMSGHDR.cmsg_type, true);
     if (level === SOCK.SOL_SOCKET && type === SOCK.SCM_RIGHTS) {
       for (let p = offset + CMSGHDR_SIZE; p + 4 <= offset + len; p += 4) {
         fds.push(new Fd(c.getInt32(p, true)));
@@ -531,7 +538,7 @@ export function receiveFds(fd: number, buffer: Uint8Array, maxFds = 1): Received
     }
     offset += (len + 7) & ~7;
   }
-  const truncated = (m.getInt32(48, true) & SOCK.MSG_CTRUNC) !== 0;
+  const truncated = (m.getInt32(MSGHDR.msg_flags, true) & SOCK.MSG_CTRUNC) !== 0;
   if (TRACING) {
     traceLine(
       `recvmsg(${fd}, {iov=<${n} bytes>, SCM_RIGHTS [${fds.map((f) => f.fd).join(", ")}]${

@@ -14,40 +14,44 @@ import { cString, cStringAt } from "./cstring.ts";
 import { failed } from "./fd.ts";
 import { quoted, traceLine, TRACING } from "./trace.ts";
 import { formatKey } from "./keys.ts";
+import { ABI } from "./abi.ts";
+
+const C = ABI.const;
+const PERM = ABI.struct.ipc_perm;
 
 /** `<sys/ipc.h>`: flags for `*get` and commands for `*ctl`. */
 export const IPC = {
   /** The key that always makes a new object (0). */
-  PRIVATE: 0,
+  PRIVATE: C.IPC_PRIVATE,
   /** `*get` flag: create the object if the key has none. */
-  CREAT: 0o1000,
+  CREAT: C.IPC_CREAT,
   /** `*get` flag with CREAT: fail with EEXIST if the key has one. */
-  EXCL: 0o2000,
+  EXCL: C.IPC_EXCL,
   /** `semop`/`msgsnd`/`msgrcv` flag: do not block. */
-  NOWAIT: 0o4000,
+  NOWAIT: C.IPC_NOWAIT,
   /** `*ctl` command: remove the object. */
-  RMID: 0,
+  RMID: C.IPC_RMID,
   /** `*ctl` command: set owner and mode. */
-  SET: 1,
+  SET: C.IPC_SET,
   /** `*ctl` command: read the object's status. */
-  STAT: 2,
+  STAT: C.IPC_STAT,
   /** `*ctl` command: system-wide limits. */
-  INFO: 3,
+  INFO: C.IPC_INFO,
 } as const;
 
 /**
- * Byte offsets of `struct ipc_perm` (glibc, Linux x86_64/aarch64), the
+ * Byte offsets of `struct ipc_perm` (from lib/abi.ts), the
  * first member of `shmid_ds`, `semid_ds` and `msqid_ds`.
  */
 export const IPC_PERM = {
-  key: 0,
-  uid: 4,
-  gid: 8,
-  cuid: 12,
-  cgid: 16,
-  mode: 20,
-  seq: 24,
-  size: 48,
+  key: PERM.__key,
+  uid: PERM.uid,
+  gid: PERM.gid,
+  cuid: PERM.cuid,
+  cgid: PERM.cgid,
+  mode: PERM.mode,
+  seq: PERM.__seq,
+  size: PERM.sizeof,
 } as const;
 
 /** `struct ipc_perm`, decoded. */
@@ -144,8 +148,8 @@ export function dateOrNull(seconds: bigint): Date | null {
   return seconds === 0n ? null : new Date(Number(seconds) * 1000);
 }
 
-const PASSWD_SIZE = 48; // struct passwd on 64-bit glibc; pw_name is its first member
-const ERANGE = 34;
+const PASSWD = ABI.struct.passwd;
+const ERANGE = C.ERANGE;
 
 /**
  * The user name of `uid` (through `getpwuid_r`, so NSS sources like LDAP
@@ -159,7 +163,7 @@ const ERANGE = 34;
  * ```
  */
 export function userName(uid: number): string | undefined {
-  const pwd = new Uint8Array(PASSWD_SIZE);
+  const pwd = new Uint8Array(PASSWD.sizeof);
   const result = new BigUint64Array(1);
   for (let size = 1024; size <= 1 << 20; size *= 4) {
     const buf = new Uint8Array(size);
@@ -167,7 +171,7 @@ export function userName(uid: number): string | undefined {
     if (r === ERANGE) continue;
     if (r !== 0 || result[0] === 0n) return undefined;
     // pw_name points into `buf`: read it from there, not through a pointer.
-    const name = new DataView(pwd.buffer).getBigUint64(0, true);
+    const name = new DataView(pwd.buffer).getBigUint64(PASSWD.pw_name, true);
     const offset = Number(name - Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
     return offset >= 0 && offset < size ? cStringAt(buf, offset) : undefined;
   }

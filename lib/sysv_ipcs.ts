@@ -15,15 +15,24 @@ import { failed } from "./fd.ts";
 import { traceLine, TRACING } from "./trace.ts";
 import { dateOrNull, IPC, type IpcPerm, readIpcPerm } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
+import { ABI } from "./abi.ts";
 import { decodeShmidDs, SHM, shmget, SHMID_DS, shmRemove, type ShmStat } from "./sysv_shm.ts";
 
 /** The three kinds, named as `/proc/sysvipc/*` names them. */
 export type IpcKind = "shm" | "sem" | "msg";
 
 /** `semctl`/`msgctl` enumeration commands (Linux). */
-export const SEM_CMD = { STAT: 18, INFO: 19, STAT_ANY: 20 } as const;
+export const SEM_CMD = {
+  STAT: ABI.const.SEM_STAT,
+  INFO: ABI.const.SEM_INFO,
+  STAT_ANY: ABI.const.SEM_STAT_ANY,
+} as const;
 /** `msgctl` enumeration commands (Linux). */
-export const MSG_CMD = { STAT: 11, INFO: 12, STAT_ANY: 13 } as const;
+export const MSG_CMD = {
+  STAT: ABI.const.MSG_STAT,
+  INFO: ABI.const.MSG_INFO,
+  STAT_ANY: ABI.const.MSG_STAT_ANY,
+} as const;
 
 /** A shared memory segment in the system table. */
 export interface ShmEntry extends ShmStat {
@@ -69,23 +78,32 @@ export interface MsgEntry extends IpcPerm {
   ctime: Date | null;
 }
 
-/** Byte offsets in `struct semid_ds` (glibc x86_64/aarch64, 104 bytes). */
-export const SEMID_DS = { size: 104, otime: 48, ctime: 64, nsems: 80 } as const;
-/** Byte offsets in `struct msqid_ds` (glibc x86_64/aarch64, 120 bytes). */
+/**
+ * Byte offsets in `struct semid_ds` (from lib/abi.ts: x86_64 pads each time
+ * field to 16 bytes, aarch64 does not, so `sem_nsems` is at 80 or 64).
+ */
+export const SEMID_DS = {
+  size: ABI.struct.semid_ds.sizeof,
+  otime: ABI.struct.semid_ds.sem_otime,
+  ctime: ABI.struct.semid_ds.sem_ctime,
+  nsems: ABI.struct.semid_ds.sem_nsems,
+} as const;
+/** Byte offsets in `struct msqid_ds` (from lib/abi.ts). */
 export const MSQID_DS = {
-  size: 120,
-  stime: 48,
-  rtime: 56,
-  ctime: 64,
-  cbytes: 72,
-  qnum: 80,
-  qbytes: 88,
-  lspid: 96,
-  lrpid: 100,
+  size: ABI.struct.msqid_ds.sizeof,
+  stime: ABI.struct.msqid_ds.msg_stime,
+  rtime: ABI.struct.msqid_ds.msg_rtime,
+  ctime: ABI.struct.msqid_ds.msg_ctime,
+  cbytes: ABI.struct.msqid_ds.__msg_cbytes,
+  qnum: ABI.struct.msqid_ds.msg_qnum,
+  qbytes: ABI.struct.msqid_ds.msg_qbytes,
+  lspid: ABI.struct.msqid_ds.msg_lspid,
+  lrpid: ABI.struct.msqid_ds.msg_lrpid,
 } as const;
 
 function pointerArg(buffer: Uint8Array): bigint {
-  return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer));
+  // `as Uint8Array<ArrayBuffer>`: Deno 2.5 to 2.8.2 type FFI buffers as ArrayBuffer-backed only.
+  return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer as Uint8Array<ArrayBuffer>));
 }
 
 /**
@@ -133,7 +151,7 @@ export function listSharedMemory(): ShmEntry[] {
   return walk(
     "shmctl",
     () => {
-      const r = libc.shmctl(0, SHM.INFO, new Uint8Array(128));
+      const r = libc.shmctl(0, SHM.INFO, new Uint8Array(ABI.struct.shm_info.sizeof));
       if (r === -1) failed("shmctl", "shmctl(0, SHM_INFO, ...)");
       if (TRACING) traceLine("shmctl(0, SHM_INFO, ...)", String(r));
       return r;
@@ -155,7 +173,7 @@ export function listSharedMemory(): ShmEntry[] {
 export function listSemaphoreArrays(): SemEntry[] {
   const ds = new Uint8Array(SEMID_DS.size);
   const view = new DataView(ds.buffer);
-  const info = new Uint8Array(64);
+  const info = new Uint8Array(ABI.struct.seminfo.sizeof);
   return walk(
     "semctl",
     () => {
@@ -194,7 +212,7 @@ export function listMessageQueues(): MsgEntry[] {
   return walk(
     "msgctl",
     () => {
-      const r = libc.msgctl(0, MSG_CMD.INFO, new Uint8Array(64));
+      const r = libc.msgctl(0, MSG_CMD.INFO, new Uint8Array(ABI.struct.msginfo.sizeof));
       if (r === -1) failed("msgctl", "msgctl(0, MSG_INFO, ...)");
       if (TRACING) traceLine("msgctl(0, MSG_INFO, ...)", String(r));
       return r;

@@ -22,17 +22,18 @@ import { traceLine, TRACING } from "./trace.ts";
 import { IPC, ipcFlagText, type IpcPerm, readIpcPerm } from "./sysv_ipc.ts";
 import { keyText } from "./keys.ts";
 import { IpcObject } from "./ipc_object.ts";
+import { ABI } from "./abi.ts";
 
 /** `msgrcv` flags from `<sys/msg.h>` (beyond `IPC.NOWAIT`). */
 export const MSG = {
   /** Truncate a message longer than the buffer instead of failing with E2BIG. */
-  NOERROR: 0o10000,
+  NOERROR: ABI.const.MSG_NOERROR,
   /** With a type > 0: take the first message *not* of that type. */
-  EXCEPT: 0o20000,
+  EXCEPT: ABI.const.MSG_EXCEPT,
 } as const;
 
 /** Size of the `long mtype` that starts every `struct msgbuf`. */
-export const MTYPE_SIZE = 8;
+export const MTYPE_SIZE: number = ABI.struct.msgbuf.mtext;
 
 /** One message: its type and its bytes. */
 export interface Message {
@@ -96,7 +97,7 @@ export function msgsnd(msqid: number, type: number, data: Uint8Array, flags = 0)
   }
   // struct msgbuf { long mtype; char mtext[data.length]; }
   const buf = new Uint8Array(MTYPE_SIZE + data.length);
-  new DataView(buf.buffer).setBigInt64(0, BigInt(type), true);
+  new DataView(buf.buffer).setBigInt64(ABI.struct.msgbuf.mtype, BigInt(type), true);
   buf.set(data, MTYPE_SIZE);
   const shown = `msgsnd(${msqid}, {mtype=${type}, <${data.length} bytes>}, ${data.length}, ${
     flagText(flags)
@@ -127,7 +128,7 @@ export function msgrcv(msqid: number, maxSize: number, type = 0, flags = 0): Mes
   const shown = `msgrcv(${msqid}, ..., ${maxSize}, ${type}, ${flagText(flags)})`;
   const n = Number(libc.msgrcv(msqid, buf, BigInt(maxSize), BigInt(type), flags));
   if (n === -1) failed("msgrcv", shown);
-  const mtype = Number(new DataView(buf.buffer).getBigInt64(0, true));
+  const mtype = Number(new DataView(buf.buffer).getBigInt64(ABI.struct.msgbuf.mtype, true));
   if (TRACING) traceLine(shown, `${n} {mtype=${mtype}}`);
   return { type: mtype, data: buf.slice(MTYPE_SIZE, MTYPE_SIZE + n) };
 }
@@ -213,8 +214,15 @@ export interface MsqidDs {
   lastReceivePid: number;
 }
 
-/** Byte offsets in `struct msqid_ds` (measured with a C probe). */
-const MSQID_DS = { size: 120, cbytes: 72, qnum: 80, qbytes: 88, lspid: 96, lrpid: 100 } as const;
+/** Byte offsets in `struct msqid_ds` (from lib/abi.ts). */
+const MSQID_DS = {
+  size: ABI.struct.msqid_ds.sizeof,
+  cbytes: ABI.struct.msqid_ds.__msg_cbytes,
+  qnum: ABI.struct.msqid_ds.msg_qnum,
+  qbytes: ABI.struct.msqid_ds.msg_qbytes,
+  lspid: ABI.struct.msqid_ds.msg_lspid,
+  lrpid: ABI.struct.msqid_ds.msg_lrpid,
+} as const;
 
 /**
  * `msgctl(IPC_STAT)`: the queue's status (how many messages, bytes, pids).

@@ -33,21 +33,25 @@ import { traceLine, TRACING } from "./trace.ts";
 import { IPC, ipcFlagText } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
 import { IpcObject } from "./ipc_object.ts";
+import { ABI } from "./abi.ts";
+
+const C = ABI.const;
+const SEMBUF = ABI.struct.sembuf;
 
 /** `<sys/sem.h>` flags and `semctl` commands. */
 export const SEM = {
   /** `sem_flg`: undo this operation when the process exits. */
-  UNDO: 0x1000,
+  UNDO: C.SEM_UNDO,
   /** `semctl`: pid of the last process that operated on a semaphore. */
-  GETPID: 11,
+  GETPID: C.GETPID,
   /** `semctl`: a semaphore's value. */
-  GETVAL: 12,
+  GETVAL: C.GETVAL,
   /** `semctl`: how many processes wait for the value to grow. */
-  GETNCNT: 14,
+  GETNCNT: C.GETNCNT,
   /** `semctl`: how many processes wait for the value to be 0. */
-  GETZCNT: 15,
+  GETZCNT: C.GETZCNT,
   /** `semctl`: set a semaphore's value. */
-  SETVAL: 16,
+  SETVAL: C.SETVAL,
 } as const;
 
 /** One `struct sembuf`. */
@@ -61,15 +65,15 @@ export interface SemOp {
 }
 
 /** Size of a C `struct sembuf`. */
-export const SEMBUF_SIZE = 6;
+export const SEMBUF_SIZE: number = SEMBUF.sizeof;
 
 function encodeOps(ops: SemOp[]): Uint8Array<ArrayBuffer> {
   const buf = new Uint8Array(SEMBUF_SIZE * ops.length);
   const view = new DataView(buf.buffer);
   ops.forEach((o, i) => {
-    view.setUint16(SEMBUF_SIZE * i, o.num, true);
-    view.setInt16(SEMBUF_SIZE * i + 2, o.op, true);
-    view.setInt16(SEMBUF_SIZE * i + 4, o.flags ?? 0, true);
+    view.setUint16(SEMBUF_SIZE * i + SEMBUF.sem_num, o.num, true);
+    view.setInt16(SEMBUF_SIZE * i + SEMBUF.sem_op, o.op, true);
+    view.setInt16(SEMBUF_SIZE * i + SEMBUF.sem_flg, o.flags ?? 0, true);
   });
   return buf;
 }

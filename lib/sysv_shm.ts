@@ -38,43 +38,47 @@ import { cString, cStringAt } from "./cstring.ts";
 import { dateOrNull, IPC, ipcFlagText, readIpcPerm } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
 import { IpcObject } from "./ipc_object.ts";
+import { ABI } from "./abi.ts";
+
+const C = ABI.const;
+const DS = ABI.struct.shmid_ds;
 
 /** `<sys/shm.h>`: `shmat` flags, `shmctl` commands, mode bits. */
 export const SHM = {
   /** `shmat` flag: map read-only (writes then fault with SIGSEGV). */
-  RDONLY: 0o10000,
+  RDONLY: C.SHM_RDONLY,
   /** `shmat` flag: round `shmaddr` down to SHMLBA. */
-  RND: 0o20000,
+  RND: C.SHM_RND,
   /** `shmat` flag: replace an existing mapping at `shmaddr`. */
-  REMAP: 0o40000,
+  REMAP: C.SHM_REMAP,
   /** `shmat` flag: executable mapping. */
-  EXEC: 0o100000,
+  EXEC: C.SHM_EXEC,
   /** `shmctl` commands (Linux). */
-  LOCK: 11,
-  UNLOCK: 12,
-  STAT: 13,
-  INFO: 14,
-  STAT_ANY: 15,
+  LOCK: C.SHM_LOCK,
+  UNLOCK: C.SHM_UNLOCK,
+  STAT: C.SHM_STAT,
+  INFO: C.SHM_INFO,
+  STAT_ANY: C.SHM_STAT_ANY,
   /** Mode bit: marked for removal, freed at the last detach (`ipcs`: `dest`). */
-  DEST: 0o1000,
+  DEST: C.SHM_DEST,
   /** Mode bit: locked in memory with SHM_LOCK (`ipcs`: `locked`). */
-  LOCKED: 0o2000,
+  LOCKED: C.SHM_LOCKED,
 } as const;
 
 /**
- * Byte offsets in `struct shmid_ds` (glibc, x86_64/aarch64; 112 bytes),
- * checked against the C compiler's `offsetof` in tests/sysv_shm_test.ts.
+ * Byte offsets in `struct shmid_ds` (from lib/abi.ts, checked against the C
+ * compiler's `offsetof` in tests/abi_test.ts).
  */
 export const SHMID_DS = {
-  size: 112,
-  perm: 0,
-  segsz: 48,
-  atime: 56,
-  dtime: 64,
-  ctime: 72,
-  cpid: 80,
-  lpid: 84,
-  nattch: 88,
+  size: DS.sizeof,
+  perm: DS.shm_perm,
+  segsz: DS.shm_segsz,
+  atime: DS.shm_atime,
+  dtime: DS.shm_dtime,
+  ctime: DS.shm_ctime,
+  cpid: DS.shm_cpid,
+  lpid: DS.shm_lpid,
+  nattch: DS.shm_nattch,
 } as const;
 
 /** The pointer value `shmat` returns on failure: `(void *) -1`, not NULL. */

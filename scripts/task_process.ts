@@ -12,8 +12,27 @@
  */
 import { ROOT, taskArgv } from "./tasks.ts";
 
-/** How long any single wait may take before it fails (a hang, not a timing check). */
-export const HANG_DEADLINE_MS = 60_000;
+/**
+ * `IPC_LAB_TIME_SCALE` (a number >= 1, default 1): how many times slower
+ * than a native run this one is allowed to be. `deno task test:aarch64`
+ * sets it for the suite under qemu (about 50x slower than native).
+ */
+export const TIME_SCALE: number = (() => {
+  let text: string | undefined;
+  try {
+    text = Deno.env.get("IPC_LAB_TIME_SCALE");
+  } catch {
+    return 1; // no permission to read the environment: a native run
+  }
+  const scale = Number(text ?? "1");
+  return Number.isFinite(scale) && scale >= 1 ? scale : 1;
+})();
+
+/**
+ * How long any single wait may take before it fails (a hang, not a timing
+ * check): 60 s, times {@link TIME_SCALE}.
+ */
+export const HANG_DEADLINE_MS: number = 60_000 * TIME_SCALE;
 
 /** How a task's program ended, and everything it printed. */
 export interface Finished {

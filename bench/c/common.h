@@ -14,14 +14,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <mqueue.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,9 +43,27 @@
 #define RING_DATA 4096   /* slots start here */
 #define RING_SLOTS 4
 
+/* Message queues (same values as bench/shared.ts). SysV: the bulk writer
+ * sends type MSG_DOWN; ping-pong replies come back as MSG_UP. POSIX: a
+ * queue holds MQ_MAXMSG messages (Linux's default msg_default); the
+ * message size is given on the command line (the bench reads the limits). */
+#define MSG_DOWN 1
+#define MSG_UP 2
+#define MQ_MAXMSG 10
+
+
 static void die(const char *what) {
   perror(what);
   exit(1);
+}
+
+/* A SysV message buffer: long mtype, then `size` bytes of text. */
+static long *msg_alloc(size_t size, long type) {
+  long *m = malloc(sizeof(long) + size);
+  if (!m) die("malloc");
+  memset(m, 'x', sizeof(long) + size);
+  *m = type;
+  return m;
 }
 
 static uint64_t now_ns(void) {

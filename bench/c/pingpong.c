@@ -2,11 +2,15 @@
  * pingpong: 4-byte round trips between the parent and a forked child.
  * The C twin of bench/ffi_runs.ts pingPongFfi() and bench/peer.ts.
  *
- *   pingpong MODE ITERS WARM_MAX WARM_MS CPU      MODE: pipe | socket | shm
+ *   pingpong MODE ITERS WARM_MAX WARM_MS CPU [KEY|NAME]
+ *   MODE: pipe | socket | shm | msg | mq
  *
  * pipe: two pipes; socket: one socketpair; shm: a 4-byte message in a
  * SysV segment with a futex turn counter (odd: the parent's message is
- * there, even: the child's reply; -1: stop). The warm-up runs up to
+ * there, even: the child's reply; -1: stop); msg: one SysV queue at KEY,
+ * type MSG_DOWN to the child, MSG_UP back (an empty message: stop), removed
+ * after the run; mq: two POSIX queues NAME-d (down) and NAME-u (up) of
+ * 4-byte messages (an empty message: stop), unlinked once both are open. The warm-up runs up to
  * WARM_MAX round trips or WARM_MS milliseconds, whichever ends first (the
  * same rule as the Deno twin, whose loops need ~10^4 iterations before V8
  * has optimized them). Prints the nanoseconds of ITERS timed round trips.
@@ -42,9 +46,52 @@ static int32_t wait_change(int32_t *addr, int32_t current, int (*peer_gone)(void
 static uint32_t *msg;
 static int32_t *state;
 static int send_fd = -1, recv_fd = -1;
+static int msqid = -1;
+static long *m; /* SysV message: mtype, then 4 bytes */
+static mqd_t q_send = (mqd_t)-1, q_recv = (mqd_t)-1;
+
+static void msg_send4(long type, uint32_t v, size_t size) {
+  m[0] = type;
+  memcpy(m + 1, &v, 4);
+  while (msgsnd(msqid, m, size, 0) == -1) {
+    if (errno != EINTR) die("msgsnd");
+  }
+}
+
+/* Returns the message's size (0: stop). */
+static ssize_t msg_recv4(long type, uint32_t *v) {
+  ssize_t n;
+  do n = msgrcv(msqid, m, 4, type, 0); while (n == -1 && errno == EINTR);
+  if (n == -1) die("msgrcv");
+  memcpy(v, m + 1, 4);
+  return n;
+}
+
+static void mq_send4(mqd_t q, uint32_t v, size_t size) {
+  while (mq_send(q, (const char *)&v, size, 0) == -1) {
+    if (errno != EINTR) die("mq_send");
+  }
+}
+
+static ssize_t mq_recv4(mqd_t q, uint32_t *v) {
+  ssize_t n;
+  do n = mq_receive(q, (char *)v, 4, NULL); while (n == -1 && errno == EINTR);
+  if (n == -1) die("mq_receive");
+  return n;
+}
+
+static int kind; /* 0: fds, 1: shm, 2: msg, 3: mq */
 
 static void round_trip(uint32_t k, int shm) {
-  if (shm) {
+  if (kind == 2) {
+    uint32_t v;
+    msg_send4(MSG_DOWN, k, 4);
+    if (msg_recv4(MSG_UP, &v) != 4 || v != k + 1) die("bad reply");
+  } else if (kind == 3) {
+    uint32_t v;
+    mq_send4(q_send, k, 4);
+    if (mq_recv4(q_recv, &v) != 4 || v != k + 1) die("bad reply");
+  } else if (shm) {
     *msg = k;
     store(state, (int32_t)(2 * k - 1));
     futex_wake(state);
@@ -59,13 +106,17 @@ static void round_trip(uint32_t k, int shm) {
 
 int main(int argc, char **argv) {
   if (argc < 6) {
-    fprintf(stderr, "usage: pingpong pipe|socket|shm ITERS WARM_MAX WARM_MS CPU\n");
+    fprintf(stderr, "usage: pingpong pipe|socket|shm|msg|mq ITERS WARM_MAX WARM_MS CPU [KEY|NAME]\n");
     return 2;
   }
   const char *mode = argv[1];
   long iters = atol(argv[2]), warm_max = atol(argv[3]), warm_ms = atol(argv[4]);
   int cpu = atoi(argv[5]);
   int shm = strcmp(mode, "shm") == 0;
+  const char *name = argc > 6 ? argv[6] : "";
+  char down_name[256], up_name[256];
+  kind = shm ? 1 : strcmp(mode, "msg") == 0 ? 2 : strcmp(mode, "mq") == 0 ? 3 : 0;
+  m = msg_alloc(4, MSG_DOWN);
   place(cpu);
   parent_pid = getpid();
 
@@ -84,6 +135,17 @@ int main(int argc, char **argv) {
   } else if (shm) {
     shmid = shmget(IPC_PRIVATE, RING_DATA, IPC_CREAT | 0600);
     if (shmid == -1) die("shmget");
+  } else if (kind == 2) {
+    msqid = msgget((key_t)strtol(name, NULL, 0), IPC_CREAT | IPC_EXCL | 0600);
+    if (msqid == -1) die("msgget");
+  } else if (kind == 3) {
+    struct mq_attr attr = {0, MQ_MAXMSG, 4, 0, {0}};
+    snprintf(down_name, sizeof down_name, "%s-d", name);
+    snprintf(up_name, sizeof up_name, "%s-u", name);
+    q_send = mq_open(down_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+    if (q_send == (mqd_t)-1) die("mq_open");
+    q_recv = mq_open(up_name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+    if (q_recv == (mqd_t)-1) die("mq_open");
   } else {
     fprintf(stderr, "pingpong: unknown mode %s\n", mode);
     return 2;
@@ -94,7 +156,23 @@ int main(int argc, char **argv) {
   if (pid == 0) { /* ---- child: echo until told to stop ---- */
     place(cpu);
     close(ctl[0]);
-    if (shm) {
+    if (kind >= 2) {
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) die("prctl");
+      uint32_t v;
+      if (kind == 3) {
+        mq_close(q_send);
+        mq_close(q_recv);
+        q_recv = mq_open(down_name, O_RDONLY | O_CLOEXEC);
+        q_send = mq_open(up_name, O_WRONLY | O_CLOEXEC);
+        if (q_recv == (mqd_t)-1 || q_send == (mqd_t)-1) die("mq_open");
+      }
+      put_byte(ctl[1], 'R');
+      if (kind == 2) {
+        while (msg_recv4(MSG_DOWN, &v) == 4) msg_send4(MSG_UP, v + 1, 4);
+      } else {
+        while (mq_recv4(q_recv, &v) == 4) mq_send4(q_send, v + 1, 4);
+      }
+    } else if (shm) {
       char *mem = shmat(shmid, NULL, 0);
       if (mem == (void *)-1) die("shmat");
       state = (int32_t *)(mem + RING_STATE);
@@ -123,7 +201,9 @@ int main(int argc, char **argv) {
   }
 
   close(ctl[1]);
-  if (shm) {
+  if (kind >= 2) {
+    /* the queues are ready */
+  } else if (shm) {
     char *mem = shmat(shmid, NULL, 0);
     if (mem == (void *)-1) die("shmat");
     state = (int32_t *)(mem + RING_STATE);
@@ -136,6 +216,7 @@ int main(int argc, char **argv) {
   }
   expect_byte(ctl[0], 'R');
   if (shm && shmctl(shmid, IPC_RMID, NULL) == -1) die("shmctl");
+  if (kind == 3 && (mq_unlink(down_name) == -1 || mq_unlink(up_name) == -1)) die("mq_unlink");
 
   uint32_t k = 0;
   uint64_t warm_end = now_ns() + (uint64_t)warm_ms * 1000000u;
@@ -147,13 +228,19 @@ int main(int argc, char **argv) {
   for (long i = 0; i < iters; i++) round_trip(++k, shm);
   uint64_t t1 = now_ns();
 
-  if (shm) {
+  if (kind == 2) {
+    msg_send4(MSG_DOWN, 0, 0); /* an empty message: stop */
+  } else if (kind == 3) {
+    mq_send4(q_send, 0, 0);
+  } else if (shm) {
     store(state, -1);
     futex_wake(state);
   } else {
     close(send_fd); /* the child reads end of file */
   }
   reap(pid);
+  if (msqid != -1 && msgctl(msqid, IPC_RMID, NULL) == -1) die("msgctl");
+  if (kind == 3) mq_close(q_send), mq_close(q_recv);
   printf("%llu\n", (unsigned long long)(t1 - t0));
   return 0;
 }

@@ -85,8 +85,11 @@ import {
 
 const USAGE = "usage: fd-pass-sender [--path FILE] [--file PATH [--unlink]] [--clients N]";
 
-/** `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`): an unnamed file in a directory. */
-const O_TMPFILE = 0o20200000;
+/**
+ * `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`): an unnamed file in a directory.
+ * Its value differs by architecture (O_DIRECTORY does): from lib/abi.ts.
+ */
+const O_TMPFILE = O.TMPFILE;
 
 const SECRET = "This file has no name: only the descriptor you were passed leads to it.\n";
 

@@ -52,3 +52,16 @@ export function ignoreIf(name: string, ...reasons: (string | null)[]): boolean {
   console.error(`ignored: ${name}: ${why.join("; ")}`);
   return true;
 }
+
+/**
+ * `"under qemu-user emulation: <what qemu cannot emulate>"` when the suite
+ * runs under emulation (`deno task test:aarch64` sets
+ * `IPC_LAB_EMULATOR=qemu-user`), else null. Only for what the emulator gets
+ * wrong, never for slowness (that is IPC_LAB_TIME_SCALE's job); on real
+ * hardware of the same architecture the test runs.
+ */
+export function underEmulation(what: string): string | null {
+  return Deno.env.get("IPC_LAB_EMULATOR") === "qemu-user"
+    ? `under qemu-user emulation: ${what}`
+    : null;
+}
