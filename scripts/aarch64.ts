@@ -21,6 +21,11 @@
  * their reason printed, and listed in the summary here. Ends with the
  * suite's summary line, the ignored tests, and the time taken.
  *
+ * Every process of the run carries `IPC_LAB_RUN=<id>` in its environment;
+ * whatever is still running at the end (a test that died mid-way leaves its
+ * emulated children behind, and pid 1 here does not reap them) is found by
+ * that mark in /proc/PID/environ, named, and killed.
+ *
  * Run: `deno task test:aarch64 [TEST_FILE...]` (`--help`: the usage)
  *
  * @module
@@ -144,6 +149,35 @@ async function registerBinfmt(): Promise<() => void> {
   return () => undo.forEach((f) => f());
 }
 
+/** The pids of the processes whose environment holds `mark` (`NAME=value`). */
+function markedProcesses(mark: string): number[] {
+  const pids: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    const pid = Number(e.name);
+    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").includes(mark)) pids.push(pid);
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Kill what the run left running; say what it was. */
+function killLeftovers(mark: string): void {
+  for (const pid of markedProcesses(mark)) {
+    let command = "?";
+    try {
+      command = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ").trim();
+    } catch { /* gone */ }
+    say(`killing pid ${pid}, left running by the suite: ${command.slice(0, 160)}`);
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* gone */ }
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   for (const a of args) {
     if (a.startsWith("-")) throw new UsageError(`test:aarch64: unknown option ${a}\n${USAGE}`, 2);
@@ -163,7 +197,11 @@ async function main(args: string[]): Promise<number> {
     deno = await aarch64Deno();
     undo = await registerBinfmt();
   }
-  using _cleanup = onCleanup("undo the binfmt_misc registration", () => undo());
+  const mark = `IPC_LAB_RUN=aarch64-${Deno.pid}-${Date.now()}`;
+  using _cleanup = onCleanup("undo the binfmt_misc registration", () => {
+    killLeftovers(mark);
+    undo();
+  });
   try {
     const version = await new Deno.Command(deno, {
       args: ["--version"],
@@ -186,6 +224,7 @@ async function main(args: string[]): Promise<number> {
         IPC_LAB_TIME_SCALE: scale,
         IPC_LAB_EMULATOR: Deno.build.arch === "aarch64" ? "" : "qemu-user",
         NO_COLOR: "1",
+        [mark.split("=")[0]]: mark.split("=")[1],
       },
       stdin: "null",
       stdout: "piped",
@@ -217,6 +256,7 @@ async function main(args: string[]): Promise<number> {
     console.log(`aarch64 (qemu-user, Deno ${DENO_VERSION}): ${summary} in ${minutes} min`);
     return status.success ? 0 : 1;
   } finally {
+    killLeftovers(mark);
     undo();
     undo = () => {};
   }
