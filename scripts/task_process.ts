@@ -34,6 +34,35 @@ export const TIME_SCALE: number = (() => {
  */
 export const HANG_DEADLINE_MS: number = 60_000 * TIME_SCALE;
 
+/**
+ * How many independent one-shot processes a test starts at once: all of
+ * them natively; 4 under emulation, where each emulated Deno holds about
+ * 200 MB and a burst of a hundred of them (every task's `--help`) ran this
+ * 24 GB machine out of memory.
+ */
+export const BURST: number = TIME_SCALE > 1 ? 4 : Infinity;
+
+/**
+ * `items.map(job)`, at most `limit` jobs running at a time; the results in
+ * the order of `items`.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  job: (item: T) => Promise<R>,
+  limit: number = BURST,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await job(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** How a task's program ended, and everything it printed. */
 export interface Finished {
   code: number;

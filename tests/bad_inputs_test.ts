@@ -7,12 +7,13 @@ import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
 import { BAD_INPUTS, badInputTable, type Outcome, runBadInput } from "../scripts/bad_inputs.ts";
 import { ROOT } from "./_helpers/run.ts";
+import { mapLimited } from "../scripts/task_process.ts";
 import { ignoreIf, underEmulation } from "./_helpers/ignore.ts";
 
 /** Every case, run once (by the first test that asks) for the tests of this file. */
 let outcomes: Promise<Outcome[]> | undefined;
 function allOutcomes(): Promise<Outcome[]> {
-  return outcomes ??= Promise.all(BAD_INPUTS.map(runBadInput));
+  return outcomes ??= mapLimited(BAD_INPUTS, runBadInput);
 }
 
 /**

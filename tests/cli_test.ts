@@ -22,6 +22,7 @@ import { MessageQueue } from "../lib/sysv_msg.ts";
 import { bind, listen, socket } from "../lib/socket.ts";
 import { requireTool } from "../scripts/c_originals.ts";
 import { TASKS } from "../scripts/tasks.ts";
+import { mapLimited } from "../scripts/task_process.ts";
 import { replyFifoPath } from "../examples/fifo/seqnum.ts";
 import { randomKey, randomTag, ROOT, run, Started, taskArgs, tempDir } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
@@ -132,13 +133,15 @@ const SHORT_HELP_SAMPLE = ["cpipe", "ipcs", "ipcrm", "fifo-client", "tour", "com
 Deno.test("--help, -h and a bad option on every task", async (t) => {
   await using dir = await tempDir();
   const guard = new LeakGuard({ dir: dir.path });
-  const runAll = (tasks: string[], args: string[]) =>
-    Promise.all(tasks.map((task) => run(task, args, { cwd: dir.path })));
-  const [helps, shorts, bads] = await Promise.all([
-    runAll(PROGRAM_TASKS, ["--help"]),
-    runAll(SHORT_HELP_SAMPLE, ["-h"]),
-    runAll(PROGRAM_TASKS, ["--no-such-option"]),
-  ]);
+  const jobs: [string, string][] = [
+    ...PROGRAM_TASKS.map((t): [string, string] => [t, "--help"]),
+    ...SHORT_HELP_SAMPLE.map((t): [string, string] => [t, "-h"]),
+    ...PROGRAM_TASKS.map((t): [string, string] => [t, "--no-such-option"]),
+  ];
+  const all = await mapLimited(jobs, ([task, arg]) => run(task, [arg], { cwd: dir.path }));
+  const helps = all.slice(0, PROGRAM_TASKS.length);
+  const shorts = all.slice(PROGRAM_TASKS.length, PROGRAM_TASKS.length + SHORT_HELP_SAMPLE.length);
+  const bads = all.slice(PROGRAM_TASKS.length + SHORT_HELP_SAMPLE.length);
 
   await t.step("--help: the usage on stdout, naming every option, exit 0", () => {
     PROGRAM_TASKS.forEach((task, i) => {
