@@ -4,26 +4,42 @@
  * pid, e.g. `[child 4242] read(3, <4 bytes>) = 4`, and failures with their
  * errno name: `[writer 4250] open("testfifo", O_WRONLY|O_NONBLOCK) = -1 ENXIO`.
  *
+ * The machine format, beside the human one: with `IPC_TRACE=/abs/path.jsonl`
+ * (a value starting with `/`) the same calls are appended to that file, one
+ * JSON object per line, nothing on stderr (lib/trace_machine.ts; every
+ * process of a run may share the file: each line is one `O_APPEND` write).
+ * Each line carries `clock_gettime(CLOCK_MONOTONIC)` before and after the
+ * call, a clock every process of the machine shares, so `deno task trace`
+ * can put the calls of several processes in the order the kernel saw them.
+ *
  * Off by default. When off, each wrapper pays one branch on a constant.
  *
  * @module
  */
 import { libc } from "./ffi/libc_ffi.ts";
+import { MachineTrace } from "./trace_machine.ts";
 
-function readTraceSwitch(): boolean {
+function readTraceSetting(): string | undefined {
   // Only look when we are allowed to: a program run without
   // --allow-env=IPC_TRACE simply does not trace.
   const status = Deno.permissions.querySync({
     name: "env",
     variable: "IPC_TRACE",
   });
-  if (status.state !== "granted") return false;
+  if (status.state !== "granted") return undefined;
   const value = Deno.env.get("IPC_TRACE");
-  return value !== undefined && value !== "" && value !== "0";
+  return value === undefined || value === "" || value === "0" ? undefined : value;
 }
 
+const SETTING = readTraceSetting();
+
 /** True when `IPC_TRACE` is set (and readable) for this process. */
-export const TRACING: boolean = readTraceSwitch();
+export const TRACING: boolean = SETTING !== undefined;
+
+/** The machine trace, when `IPC_TRACE` names a file. */
+const machine: MachineTrace | undefined = SETTING?.startsWith("/")
+  ? new MachineTrace(SETTING, () => role)
+  : undefined;
 
 let role = "main";
 const encoder = new TextEncoder();
@@ -67,6 +83,10 @@ export function traceRole(): string {
  */
 export function traceLine(call: string, result: string): void {
   if (!TRACING) return;
+  if (machine) {
+    machine.record(call, result);
+    return;
+  }
   const line = encoder.encode(
     `[${role} ${libc.getpid()}] ${call} = ${result}\n`,
   );

@@ -7,7 +7,12 @@
  */
 import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
 import assert from "node:assert/strict";
-import { run } from "./_helpers/run.ts";
+import { run, tempDir } from "./_helpers/run.ts";
+import { parseXml } from "./_helpers/xml.ts";
+import { callsDisagree, mermaidCalls } from "../scripts/trace/model.ts";
+import { pagePictures } from "../scripts/trace/pages.ts";
+import { sceneOf } from "../scripts/trace/trace.ts";
+import { sceneFileName } from "../tour/tour.ts";
 
 /** What one scene of the tour must show. */
 interface Expected {
@@ -441,8 +446,9 @@ function assertScene(expected: Expected, lines: string[]): void {
   expected.check?.(lines);
 }
 
-Deno.test("deno task tour: every scene shows what its example promises", async () => {
-  const r = await run("tour", [], { env: { NO_COLOR: "1" } });
+Deno.test("deno task tour: every scene shows what its example promises, and its picture", async (t) => {
+  await using pictures = await tempDir("ipc-lab-pictures-");
+  const r = await run("tour", ["--pictures", pictures.path], { env: { NO_COLOR: "1" } });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout, /✘/);
   assert.ok(
@@ -452,7 +458,115 @@ Deno.test("deno task tour: every scene shows what its example promises", async (
   const shown = scenes(r.stdout);
   assert.deepEqual([...shown.keys()], SCENES.map((s) => s.title), "the scenes, in course order");
   for (const expected of SCENES) assertScene(expected, shown.get(expected.title)!);
+
+  await t.step("--pictures: one SVG per scene, well-formed, drawing what its Mermaid says", () => {
+    const files = [...Deno.readDirSync(pictures.path)].map((e) => e.name).sort();
+    assert.equal(files.filter((f) => f.endsWith(".svg")).length, SCENES.length, files.join(" "));
+    for (const svg of files.filter((f) => f.endsWith(".svg"))) {
+      const drawn = svgFacts(Deno.readTextFileSync(`${pictures.path}/${svg}`), svg);
+      const mermaid = Deno.readTextFileSync(`${pictures.path}/${svg.replace(/svg$/, "mmd")}`);
+      const participants = [...mermaid.matchAll(/^\s*participant (\S+) as (.+)$/gm)];
+      assert.deepEqual(drawn.lifelines, participants.map((m) => m[2]), `${svg}: lifelines`);
+      const arrows = mermaid.match(/^\s*\w+-{1,2}>>\w+: /gm) ?? [];
+      assert.equal(drawn.arrows.length, arrows.length, `${svg}: one arrow per call`);
+      assert.ok(drawn.arrows.length > 0 && drawn.exits > 0, `${svg}: calls and an exit`);
+    }
+  });
+
+  await t.step("pipe-parent-child's picture: parent, pipe, child, ten writes and the reads", () => {
+    const svg = Deno.readTextFileSync(`${pictures.path}/01-pipe-parent-child.svg`);
+    const drawn = svgFacts(svg, "pipe-parent-child");
+    assert.deepEqual(drawn.lifelines, ["parent", "pipe", "child"]);
+    const writes = drawn.arrows.filter((a) => a.label.startsWith("write(") && a.to === "o_pipe");
+    const reads = drawn.arrows.filter((a) => a.label.startsWith("read(") && a.to === "p_child");
+    // Ten writes: drawn ten times, or once inside a "loop ×10" frame.
+    const times = (a: { loops: number[] }) => a.loops.reduce((x, y) => x * y, 1);
+    assert.equal(writes.reduce((n, a) => n + times(a), 0), 10, JSON.stringify(writes));
+    assert.equal(reads.reduce((n, a) => n + times(a), 0), 11, "ten reads of 4 bytes, one of EOF");
+  });
+
+  await t.step("shmproc1 / shmproc2's picture: both processes attach one segment", () => {
+    const drawn = svgFacts(
+      Deno.readTextFileSync(`${pictures.path}/07-shmproc1-shmproc2.svg`),
+      "shmproc1",
+    );
+    const attach = drawn.arrows.filter((a) => a.label.startsWith("shmat("));
+    assert.deepEqual(attach.map((a) => a.from).sort(), ["p_shmproc1", "p_shmproc2"]);
+    assert.equal(new Set(attach.map((a) => a.to)).size, 1, "one segment");
+  });
+
+  await t.step("every topic page's diagram agrees with this run (deno task trace)", () => {
+    const checked: string[] = [];
+    for (const page of pagePictures()) {
+      assert.ok(page.pictures.length > 0, `${page.path}: no diagram of a real run`);
+      for (const p of page.pictures) {
+        const scene = sceneOf(p.name);
+        assert.ok(scene, `${page.path}: no scene plays ${p.name}`);
+        const run = Deno.readTextFileSync(`${pictures.path}/${sceneFileName(scene)}.mmd`);
+        const problems = callsDisagree(mermaidCalls(p.fence), mermaidCalls(run), p.excerpt);
+        assert.deepEqual(
+          problems,
+          [],
+          `${page.path}: the diagram of ${p.name} differs from a run ` +
+            `(deno task trace --update-pages redraws it):\n${problems.join("\n")}`,
+        );
+        checked.push(p.name);
+      }
+    }
+    assert.ok(checked.length >= 14, `diagrams checked: ${checked.join(", ")}`);
+  });
 });
+
+/** What an SVG of scripts/trace/svg.ts draws, read back through its test hooks. */
+function svgFacts(svg: string, what: string) {
+  let elements;
+  try {
+    elements = parseXml(svg);
+  } catch (e) {
+    throw new Error(`${what}: not well-formed XML: ${e instanceof Error ? e.message : e}`);
+  }
+  assert.equal(elements[0].name, "svg", `${what}: the root is <svg>`);
+  assert.equal(elements[0].attributes.xmlns, "http://www.w3.org/2000/svg");
+  assert.ok(!elements.some((e) => e.name === "script"), `${what}: no script`);
+  const lifelines = elements.filter((e) => e.attributes.class === "lifeline").map((e) =>
+    e.attributes["data-label"]
+  );
+  // An arrow's label is the first <text> inside its group; the loops around it are its ancestors.
+  const arrows = elements.flatMap((e, i) => {
+    if (!/^arrow( error)?$/.test(e.attributes.class ?? "")) return [];
+    const depth = e.ancestors.length;
+    const inside = elements.slice(i + 1).filter((x, j, all) =>
+      x.ancestors.length > depth && all.slice(0, j).every((y) => y.ancestors.length > depth)
+    );
+    const label = inside.find((x) => x.name === "text")?.text ?? "";
+    return [{
+      from: e.attributes["data-from"],
+      to: e.attributes["data-to"],
+      label,
+      loops: [] as number[],
+    }];
+  });
+  // Loops: a frame's rows are the arrows drawn between its top and bottom (same x-independent y order).
+  for (const loop of elements.filter((e) => e.attributes.class === "loop")) {
+    const count = Number(loop.attributes["data-count"]);
+    const [top, bottom] = [
+      Number(loop.attributes["data-top"]),
+      Number(loop.attributes["data-bottom"]),
+    ];
+    elements.forEach((e, i) => {
+      if (!/^arrow( error)?$/.test(e.attributes.class ?? "")) return;
+      const y = Number(e.attributes["data-y"]);
+      if (y > top && y < bottom) arrows[arrowsIndex(elements, i)].loops.push(count);
+    });
+  }
+  const exits = elements.filter((e) => /^exit( error)?$/.test(e.attributes.class ?? "")).length;
+  return { lifelines, arrows, exits };
+}
+
+function arrowsIndex(elements: { attributes: Record<string, string> }[], i: number): number {
+  return elements.slice(0, i).filter((e) => /^arrow( error)?$/.test(e.attributes.class ?? ""))
+    .length;
+}
 
 Deno.test("tour --list names the topics in course order; --only runs one topic", async () => {
   const list = await run("tour", ["--list"]);

@@ -19,10 +19,18 @@ export function taskNames(): string[] {
 const PALETTE = ["#4fc3f7", "#ffb74d", "#aed581", "#f06292", "#ba68c8", "#4db6ac", "#e57373"];
 const color = !Deno.noColor;
 
+/** Where the narration goes: stdout, or stderr when stdout carries a result (`trace --mermaid`). */
+let print: (...data: unknown[]) => void = console.log;
+
+/** Send the narration (and the processes' output) to stderr from now on. */
+export function narrateOnStderr(): void {
+  print = console.error;
+}
+
 /** Print with `%c` styles only when colour is on (NO_COLOR respected). */
 export function say(text: string, css = ""): void {
-  if (color && css) console.log(`%c${text}`, css);
-  else console.log(text);
+  if (color && css) print(`%c${text}`, css);
+  else print(text);
 }
 
 /** One process on stage: its output printed line by line under its role label. */
@@ -34,7 +42,7 @@ export class Actor extends TaskProcess {
   constructor(role: string, task: string, args: string[], stage: Stage, cssColor: string) {
     super(task, args, {
       cwd: stage.dir,
-      env: stage.trace ? { IPC_TRACE: "1" } : {},
+      env: stage.trace ? { IPC_TRACE: stage.trace } : {},
     });
     this.role = role;
     this.#css = `color: ${cssColor}; font-weight: bold`;
@@ -56,8 +64,8 @@ export class Actor extends TaskProcess {
   #print(line: string, which: "stdout" | "stderr"): void {
     const label = `[${this.role}]`;
     if (color) {
-      console.log(`%c${label}%c ${line}`, this.#css, which === "stderr" ? "color: #9e9e9e" : "");
-    } else console.log(`${label} ${line}`);
+      print(`%c${label}%c ${line}`, this.#css, which === "stderr" ? "color: #9e9e9e" : "");
+    } else print(`${label} ${line}`);
   }
 
   /** Wait until the process has printed `pattern` (stdout or stderr). */
@@ -71,8 +79,8 @@ export class Actor extends TaskProcess {
     this.#partial.stdout = "";
     const shown = line === "" ? "⏎ (ENTER)" : line;
     if (color) {
-      console.log(`%c[${this.role}]%c ${prompt}%c${shown}`, this.#css, "", "color: #fff176");
-    } else console.log(`[${this.role}] ${prompt}${shown}   <- typed`);
+      print(`%c[${this.role}]%c ${prompt}%c${shown}`, this.#css, "", "color: #fff176");
+    } else print(`[${this.role}] ${prompt}${shown}   <- typed`);
     await this.write(`${line}\n`);
   }
 
@@ -80,8 +88,8 @@ export class Actor extends TaskProcess {
   async endInput(): Promise<void> {
     const shown = `${this.#partial.stdout}^D`;
     this.#partial.stdout = "";
-    if (color) console.log(`%c[${this.role}]%c ${shown}`, this.#css, "color: #fff176");
-    else console.log(`[${this.role}] ${shown}`);
+    if (color) print(`%c[${this.role}]%c ${shown}`, this.#css, "color: #fff176");
+    else print(`[${this.role}] ${shown}`);
     await this.closeStdin();
   }
 
@@ -101,14 +109,25 @@ export class Actor extends TaskProcess {
 export class Stage {
   /** A fresh temp directory: the "user's directory" (INIT_CWD) of every process. */
   readonly dir: string;
-  /** Whether IPC_TRACE=1 is passed to the processes. */
-  readonly trace: boolean;
+  /**
+   * The IPC_TRACE value passed to the processes: `"1"` (lines on their
+   * stderr), the path of a machine trace file, or undefined (no tracing).
+   */
+  readonly trace: string | undefined;
   readonly failures: string[] = [];
   #actors: Actor[] = [];
 
-  constructor(dir: string, trace: boolean) {
+  constructor(dir: string, trace?: string) {
     this.dir = dir;
     this.trace = trace;
+  }
+
+  /** How each process started on stage ended (call after {@link Stage.stopAll}). */
+  async ends(): Promise<{ pid: number; role: string; code: number; signal: string | null }[]> {
+    return await Promise.all(this.#actors.map(async (a) => {
+      const r = await a.finish();
+      return { pid: a.pid, role: a.role, code: r.code, signal: r.signal };
+    }));
   }
 
   /** Start the program of task `task` as a process labelled `role`. */

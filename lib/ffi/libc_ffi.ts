@@ -21,12 +21,67 @@ type Name = keyof typeof LIBC_SYMBOLS;
 /** Every library handle opened, kept so that no symbol is ever unloaded. */
 const opened: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>[] = [];
 
+/** The machine trace's clock, once it asked for call times (see {@link timeCalls}). */
+let clock: (() => number) | undefined;
+/** When each symbol's last call began and ended, by symbol name. */
+const lastCall = new Map<string, [number, number]>();
+
+/** `symbol`, or under {@link timeCalls} a function that also notes when each call ran. */
+function timed(name: string, symbol: unknown): unknown {
+  if (clock === undefined || typeof symbol !== "function") return symbol;
+  const now = clock;
+  return (...args: unknown[]) => {
+    const t0 = now();
+    const r = symbol(...args);
+    if (r instanceof Promise) {
+      return r.then((v) => {
+        lastCall.set(name, [t0, now()]);
+        return v;
+      });
+    }
+    lastCall.set(name, [t0, now()]);
+    return r;
+  };
+}
+
 function bind(target: Record<string, unknown>, name: Name): unknown {
   const library = Deno.dlopen("libc.so.6", { [name]: LIBC_SYMBOLS[name] });
   opened.push(library);
-  const symbol = library.symbols[name];
+  const symbol = timed(name, library.symbols[name]);
   Object.defineProperty(target, name, { value: symbol, enumerable: true });
   return symbol;
+}
+
+/**
+ * From now on note when each libc call begins and ends, by `now()` (for the
+ * machine trace of lib/trace.ts, and only then: a timed symbol leaves Deno's
+ * fast path). Applies to symbols bound after this call.
+ *
+ * @example
+ * ```ts
+ * import { libc, takeCallTime, timeCalls } from "./libc_ffi.ts";
+ * timeCalls(() => performance.now());
+ * libc.getpid();
+ * console.log(takeCallTime("getpid")); // [began, ended]
+ * ```
+ */
+export function timeCalls(now: () => number): void {
+  clock = now;
+}
+
+/**
+ * When the last call of symbol `name` began and ended (then forgotten), if it was timed.
+ *
+ * @example
+ * ```ts
+ * import { takeCallTime } from "./libc_ffi.ts";
+ * const t = takeCallTime("read"); // undefined unless timeCalls() was called
+ * ```
+ */
+export function takeCallTime(name: string): [number, number] | undefined {
+  const t = lastCall.get(name);
+  lastCall.delete(name);
+  return t;
 }
 
 /** The raw symbols of libc.so.6: no error checking, no tracing. */
@@ -54,6 +109,9 @@ export function bindAll(): void {
   for (const name of Object.keys(LIBC_SYMBOLS) as Name[]) {
     const descriptor = Object.getOwnPropertyDescriptor(target, name);
     if (descriptor?.get === undefined) continue; // bound already
-    Object.defineProperty(target, name, { value: library.symbols[name], enumerable: true });
+    Object.defineProperty(target, name, {
+      value: timed(name, library.symbols[name]),
+      enumerable: true,
+    });
   }
 }

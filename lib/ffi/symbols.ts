@@ -146,6 +146,14 @@ export const LIBC_SYMBOLS = {
     ],
     result: "i32", // int
   },
+  /** int clock_gettime(clockid_t clockid, struct timespec *tp); (the machine trace's clock) */
+  clock_gettime: {
+    parameters: [
+      "i32", // clockid_t clockid
+      "buffer", // struct timespec *tp
+    ],
+    result: "i32", // int
+  },
   /** long fpathconf(int fd, int name); */
   fpathconf: {
     parameters: [
