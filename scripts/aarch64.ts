@@ -33,6 +33,7 @@
 import { fileURLToPath } from "node:url";
 import { runMain, UsageError } from "../lib/args.ts";
 import { onCleanup } from "../lib/signals.ts";
+import { killMarked } from "./leftovers.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const USAGE = "usage: deno task test:aarch64 [TEST_FILE...]   (default: the whole of tests/)\n" +
@@ -149,33 +150,9 @@ async function registerBinfmt(): Promise<() => void> {
   return () => undo.forEach((f) => f());
 }
 
-/** The pids of the processes whose environment holds `mark` (`NAME=value`). */
-function markedProcesses(mark: string): number[] {
-  const pids: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    const pid = Number(e.name);
-    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
-    try {
-      if (Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").includes(mark)) pids.push(pid);
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
-}
-
 /** Kill what the run left running; say what it was. */
 function killLeftovers(mark: string): void {
-  for (const pid of markedProcesses(mark)) {
-    let command = "?";
-    try {
-      command = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ").trim();
-    } catch { /* gone */ }
-    say(`killing pid ${pid}, left running by the suite: ${command.slice(0, 160)}`);
-    try {
-      Deno.kill(pid, "SIGKILL");
-    } catch { /* gone */ }
-  }
+  killMarked(mark, say);
 }
 
 async function main(args: string[]): Promise<number> {

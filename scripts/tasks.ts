@@ -30,5 +30,25 @@ export function taskArgv(name: string): string[] {
   if (command === undefined) throw new Error(`deno.json has no task "${name}"`);
   const words = command.trim().split(/\s+/);
   if (words[0] !== "deno") throw new Error(`task "${name}" does not start with deno: ${command}`);
-  return words.slice(1);
+  return words.slice(1).map(practised);
+}
+
+/**
+ * Practice mode (`deno task exercise check`): with `IPC_LAB_EXERCISE` set
+ * to `examples/TOPIC/FILE.ts=/path/to/the/reader's/FILE.ts`, the task whose
+ * program is that example runs the reader's file instead, with the task's
+ * own flags; every other program (the peer the tests start beside it) stays
+ * the example. So the tour's scenes and the paired tests check the reader's
+ * program, unchanged.
+ */
+function practised(word: string): string {
+  let swap: string | undefined;
+  try {
+    swap = Deno.env.get("IPC_LAB_EXERCISE");
+  } catch {
+    return word; // no permission to read the environment: not practice mode
+  }
+  if (!swap) return word;
+  const [example, mine] = swap.split("=");
+  return word === example && mine ? mine : word;
 }
