@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { EXERCISES } from "../exercises/catalogue.ts";
 import { buildExercise, exercisePath, solveExercise } from "../exercises/exercise.ts";
 import { taskArgs, tempDir } from "./_helpers/run.ts";
-import { run } from "./_helpers/run.ts";
+import { run, start } from "./_helpers/run.ts";
 import { mapLimited } from "../scripts/task_process.ts";
 import { ROOT } from "../scripts/tasks.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
@@ -126,4 +126,17 @@ Deno.test("deno task exercise: list, hint, check (untouched, solved, one close m
   const results = JSON.parse(all.stdout) as { name: string; passed: boolean; broken: string[] }[];
   assert.deepEqual(results.map((r) => r.name), EXERCISES.map((e) => e.name));
   assert.ok(results.every((r) => !r.passed && r.broken.length > 0));
+});
+
+Deno.test("deno task exercise watch: a save re-checks the exercise it touched", async () => {
+  await using dir = await tempDir();
+  await using watch = start("exercise", ["watch"], { cwd: dir.path });
+  await watch.waitFor("save an exercise to check it");
+  const mine = `${dir.path}/ipc-lab-exercises/fifo/writefifo.ts`;
+  const text = await Deno.readTextFile(mine);
+  await Deno.writeTextFile(mine, text + "\n"); // saved, its blanks still there
+  await watch.waitFor(/✘ writefifo \(exercise 3\): not checked[^]*line \d+: TODO: /);
+  watch.kill("SIGINT");
+  const r = await watch.finish();
+  assert.equal(r.code, 130, "Ctrl+C ends the watch");
 });
