@@ -6,18 +6,10 @@
  *
  * @module
  */
+import type { TracedObjectKind } from "../../lib/trace_machine.ts";
 
-/** What a lifeline stands for. */
-export type LifelineKind =
-  | "process"
-  | "pipe"
-  | "fifo"
-  | "file"
-  | "socket"
-  | "segment"
-  | "semaphore"
-  | "queue"
-  | "shm-object";
+/** What a lifeline stands for: a process, or one of the kernel objects a trace line names. */
+export type LifelineKind = "process" | TracedObjectKind;
 
 /** One lifeline: a process, or a kernel object the processes share. */
 export interface Lifeline {
