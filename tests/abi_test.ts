@@ -18,7 +18,7 @@
 import "./_helpers/bind_libc.ts";
 import assert from "node:assert/strict";
 import { ABI_TABLES, type AbiTable } from "../lib/abi.ts";
-import { inPath } from "./_helpers/ignore.ts";
+import { compileAndRun } from "./_helpers/cc.ts";
 import { tempDir } from "./_helpers/run.ts";
 
 type Arch = keyof typeof ABI_TABLES;
@@ -84,53 +84,11 @@ function cProgram(table: AbiTable): string {
   return lines.join("\n");
 }
 
-async function output(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdin: "null" }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assert.ok(
-    out.success,
-    `${cmd} ${args.join(" ")} failed:\n${text}${new TextDecoder().decode(out.stderr)}`,
-  );
-  return text;
-}
-
-/** What `cc` targets: "x86_64", "aarch64", ... (null without cc). */
-async function ccArch(): Promise<string | null> {
-  if (inPath("cc") === null) return null;
-  return (await output("cc", ["-dumpmachine"])).trim().split("-")[0];
-}
-
-const INSTALL: Record<Arch, string> = {
-  aarch64: "apt-get update && apt-get install -y gcc-aarch64-linux-gnu qemu-user-static",
-  x86_64: "apt-get update && apt-get install -y gcc-x86-64-linux-gnu qemu-user-static",
-};
-
-/**
- * Compile the program for `arch` and run it: with `cc` natively when `cc`
- * targets `arch`, else with `<arch>-linux-gnu-gcc -static` under
- * `qemu-<arch>-static`. Returns its output, parsed.
- */
+/** Run the program printing every entry of `arch`'s table, for `arch`; its output, parsed. */
 async function measure(arch: Arch, dir: string): Promise<Record<string, number>> {
   const source = `${dir}/abi_${arch}.c`;
-  const binary = `${dir}/abi_${arch}`;
   await Deno.writeTextFile(source, cProgram(ABI_TABLES[arch]));
-  let text: string;
-  if ((await ccArch()) === arch) {
-    await output("cc", ["-o", binary, source]);
-    text = await output(binary, []);
-  } else {
-    const gcc = `${arch}-linux-gnu-gcc`;
-    const qemu = `qemu-${arch}-static`;
-    const missing = [gcc, qemu].filter((tool) => inPath(tool) === null);
-    assert.equal(
-      missing.length,
-      0,
-      `checking the ${arch} table needs ${missing.join(" and ")} (not in PATH): install ` +
-        `them with \`${INSTALL[arch]}\` (.ci/run does this)`,
-    );
-    await output(gcc, ["-static", "-o", binary, source]);
-    text = await output(qemu, [binary]);
-  }
+  const text = await compileAndRun(source, `${dir}/abi_${arch}`, arch);
   const measured: Record<string, number> = {};
   for (const line of text.trim().split("\n")) {
     const [name, value] = line.split(" ");

@@ -579,7 +579,14 @@ async function runCell(cell: Cell): Promise<Result> {
     assert.deepEqual(after, [], `the normal run after it left ${after.join(", ")}`);
     return { cell, left };
   } catch (e) {
-    throw new Error(`${label(cell)}: ${e instanceof Error ? e.message : e}`, { cause: e });
+    // Everything every process of the cell printed: the failing wait names one.
+    const all = place.started.map((p) =>
+      `--- ${p.name} (pid ${p.pid}) stdout ---\n${p.stdout}--- stderr ---\n${p.stderr}`
+    ).join("\n");
+    throw new Error(
+      `${label(cell)}: ${e instanceof Error ? e.message : e}\nall processes of the cell:\n${all}`,
+      { cause: e },
+    );
   } finally {
     for (const p of place.started) await p[Symbol.asyncDispose]();
     if (queueExists(place.name)) PosixMessageQueue.open(place.name).remove();

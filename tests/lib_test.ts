@@ -28,7 +28,7 @@ import {
   writeAll,
 } from "../lib/libc.ts";
 import { ROOT } from "./_helpers/run.ts";
-import { ignoreIf, underEmulation } from "./_helpers/ignore.ts";
+import { ignoreIf, QEMU_SPAWN_ERRORS, underEmulation } from "./_helpers/ignore.ts";
 import { expectLibcError } from "./_helpers/assert.ts";
 
 Deno.test("close on a bad fd: LibcError with call, errno, name and text", () => {
@@ -143,10 +143,7 @@ Deno.test({
   name: SPAWN_ENOENT,
   ignore: ignoreIf(
     SPAWN_ENOENT,
-    underEmulation(
-      "qemu runs posix_spawn's CLONE_VFORK as a plain fork, so the child's failed exec " +
-        "is not reported back: posix_spawnp returns 0 and the child exits 127",
-    ),
+    underEmulation(QEMU_SPAWN_ERRORS),
   ),
 }, () => {
   const e = expectLibcError(

@@ -14,6 +14,7 @@ import {
   waitForChildOf,
 } from "./_helpers/run.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
+import { ignoreIf, QEMU_SPAWN_ERRORS, underEmulation } from "./_helpers/ignore.ts";
 
 Deno.test("pipe-parent-child: the child prints 0..9 and both exit 0", async () => {
   const r = await run("pipe-parent-child");
@@ -146,7 +147,11 @@ Deno.test("cpipe: an argument with an unterminated quote is a cpipe error, exit 
   }
 });
 
-Deno.test("cpipe: a program that does not exist is named in the error, exit 127", async () => {
+const CPIPE_MISSING = "cpipe: a program that does not exist is named in the error, exit 127";
+Deno.test({
+  name: CPIPE_MISSING,
+  ignore: ignoreIf(CPIPE_MISSING, underEmulation(QEMU_SPAWN_ERRORS)),
+}, async () => {
   const r = await run("cpipe", ["no-such-program-ipc-lab", "wc"]);
   assert.equal(
     r.stderr,

@@ -7,6 +7,7 @@
  * `finally` (removeSysvByKey / IPC_RMID by id), even when it fails.
  */
 import "./_helpers/bind_libc.ts"; // before anything calls libc: see the module
+import { compileAndRun } from "./_helpers/cc.ts";
 import assert from "node:assert/strict";
 import { libc } from "../lib/ffi/libc_ffi.ts";
 import { ftok, IPC, IPC_PERM, userName } from "../lib/sysv_ipc.ts";
@@ -105,12 +106,9 @@ int main(void) {
 }
 `;
   await Deno.writeTextFile(`${dir.path}/layout.c`, source);
-  const cc = await new Deno.Command("cc", {
-    args: ["-o", `${dir.path}/layout`, `${dir.path}/layout.c`],
-  }).output();
-  assert.ok(cc.success, new TextDecoder().decode(cc.stderr));
-  const out = await new Deno.Command(`${dir.path}/layout`).output();
-  const c = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, number[]>;
+  // For the architecture Deno runs as (under test:aarch64, not cc's x86_64).
+  const printed = await compileAndRun(`${dir.path}/layout.c`, `${dir.path}/layout`);
+  const c = JSON.parse(printed) as Record<string, number[]>;
   const expect: Record<string, [number, number]> = {
     "shmid_ds.shm_perm.__key": [IPC_PERM.key, 4],
     "shmid_ds.shm_perm.uid": [IPC_PERM.uid, 4],

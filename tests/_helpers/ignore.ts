@@ -65,3 +65,12 @@ export function underEmulation(what: string): string | null {
     ? `under qemu-user emulation: ${what}`
     : null;
 }
+
+/**
+ * What qemu-user gets wrong about `posix_spawn`: it runs its `CLONE_VFORK`
+ * as a plain fork, so a failed exec in the child is not reported back;
+ * `posix_spawnp` returns 0 and the child exits 127.
+ */
+export const QEMU_SPAWN_ERRORS: string =
+  "qemu runs posix_spawn's CLONE_VFORK as a plain fork, so the child's failed exec " +
+  "is not reported back: posix_spawnp returns 0 and the child exits 127";
