@@ -271,10 +271,12 @@ function list(workspace: Workspace): void {
 
 async function watch(workspace: Workspace, deadline: number): Promise<number> {
   for (const e of EXERCISES) workspace.ensure(e);
+  // Watch first, then say so: a save right after the line must not be missed.
+  const watcher = Deno.watchFs(workspace.dir);
   console.log(`watching ${workspace.dir}: save an exercise to check it (Ctrl+C to stop)`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const pending = new Set<string>();
-  for await (const event of Deno.watchFs(workspace.dir)) {
+  for await (const event of watcher) {
     if (event.kind !== "modify" && event.kind !== "create") continue;
     for (const path of event.paths) if (path.endsWith(".ts")) pending.add(path);
     clearTimeout(timer);
