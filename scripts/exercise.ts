@@ -35,6 +35,7 @@ import {
   exercisePath,
 } from "../exercises/exercise.ts";
 import { ROOT } from "./tasks.ts";
+import { TIME_SCALE } from "./task_process.ts";
 import { ipcObjects, killMarked, markedProcesses, removeNew } from "./leftovers.ts";
 
 const USAGE =
@@ -201,12 +202,13 @@ export async function check(
   // Who belongs to this check: every process carrying its mark, seen while it runs.
   const ours = new Set<number>([child.pid]);
   const watcher = setInterval(() => markedProcesses(mark).forEach((p) => ours.add(p)), 100);
-  // A runaway the tests' own deadlines did not stop: the whole check ends here.
+  // A runaway the tests' own deadlines did not stop: the whole check ends
+  // here (scaled like those deadlines under emulation).
   const limit = setTimeout(() => {
     try {
       child.kill("SIGKILL");
     } catch { /* ended */ }
-  }, (deadlineSeconds * 4 + 60) * 1000);
+  }, (deadlineSeconds * 4 + 60) * 1000 * TIME_SCALE);
   const out = await child.output();
   clearTimeout(limit);
   clearInterval(watcher);
