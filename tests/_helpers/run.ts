@@ -103,14 +103,25 @@ export function childrenOf(pid: number): number[] {
 }
 
 /**
- * Wait until process `pid` has a child and return its pid. Polls /proc
+ * Wait until process `pid` has a child that has exec'd its program, and
+ * return its pid. Polls /proc
  * (there is no event for "a process started a child"); fails after
  * HANG_DEADLINE_MS.
  */
 export async function waitForChildOf(pid: number): Promise<number> {
   const deadline = Date.now() + HANG_DEADLINE_MS;
+  const cmdline = (p: number) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${p}/cmdline`);
+    } catch {
+      return undefined; // gone
+    }
+  };
   for (;;) {
-    const children = childrenOf(pid);
+    // Only once the child has exec'd: posix_spawn's child (CLONE_VFORK) still
+    // runs the parent's program until then, and the parent sleeps in
+    // kernel_clone; a SIGSTOP there would stop both.
+    const children = childrenOf(pid).filter((c) => cmdline(c) !== cmdline(pid));
     if (children.length > 0) return children[0];
     if (Date.now() > deadline) throw new Error(`process ${pid} started no child`);
     await new Promise((r) => setTimeout(r, 10));
