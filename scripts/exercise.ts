@@ -132,9 +132,13 @@ function find(name: string | undefined): { exercise: Exercise; number: number } 
 /** The `todo("…")` blanks still in a file: their line and what they ask for. */
 export function blanksLeft(text: string): { line: number; what: string }[] {
   const found: { line: number; what: string }[] = [];
-  for (const m of text.matchAll(/\btodo(?:<[^(]*>)?\(\s*("(?:[^"\\]|\\.)*")/g)) {
+  const literal = '"(?:[^"\\\\]|\\\\.)*"';
+  const blank = new RegExp(`\\btodo(?:<[^(]*>)?\\(\\s*(${literal}(?:\\s*\\+\\s*${literal})*)`, "g");
+  for (const m of text.matchAll(blank)) {
     if (text.slice(0, m.index).split("\n").pop()!.trimStart().startsWith("//")) continue;
-    found.push({ line: text.slice(0, m.index).split("\n").length, what: JSON.parse(m[1]) });
+    // The text may be several literals joined with +, as deno fmt wraps them.
+    const what = [...m[1].matchAll(new RegExp(literal, "g"))].map((l) => JSON.parse(l[0])).join("");
+    found.push({ line: text.slice(0, m.index).split("\n").length, what });
   }
   return found;
 }
@@ -172,7 +176,8 @@ export async function check(
       tests: { passed: 0, failed: 0 },
       broken: [`${blanks.length} blank(s) still to fill in ${file}`],
       details: blanks.map((b) => `line ${b.line}: TODO: ${b.what}`).join("\n"),
-      diagnosis: COMMON_DIAGNOSES[0].say,
+      diagnosis: "Fill these in first: replace each whole todo(...) with the call it " +
+        "describes. The check runs the tests once no blank is left.",
       leftovers: [],
     };
   }
