@@ -224,7 +224,15 @@ async function main(args: string[]): Promise<number> {
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
     const summary = text.match(/^(ok|FAILED) \| .*$/m)?.[0] ?? "(no summary line from deno test)";
     const ignored = [...new Set(text.match(/^ignored: .*$/gm) ?? [])];
-    const failed = [...new Set([...text.matchAll(/^(.*) \.\.\. FAILED/gm)].map((m) => m[1]))];
+    // From the FAILURES list (`NAME => ./tests/FILE.ts:LINE:COL`): a slow test's
+    // `... FAILED` can land on a line of its own, after a "has been running" notice.
+    const failed = [
+      ...new Set(
+        [...text.matchAll(/^(.+?) => (\.\/tests\/\S+):\d+:\d+$/gm)].map((m) =>
+          `${m[2]} => ${m[1]}`
+        ),
+      ),
+    ];
     console.log("\n== test:aarch64 summary");
     if (failed.length > 0) console.log(`failed:\n  ${failed.join("\n  ")}`);
     if (ignored.length > 0) {

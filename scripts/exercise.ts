@@ -224,12 +224,16 @@ export async function check(
 
   const summary = output.match(/^(?:ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/m);
   const tests = { passed: Number(summary?.[1] ?? 0), failed: Number(summary?.[2] ?? 0) };
+  // The failed tests' names: from their result lines and from the FAILURES
+  // list (`NAME => ./tests/FILE.ts:LINE:COL`), which stays the same when a
+  // slow test's result line comes out differently (under emulation).
   const broken = [
-    ...new Set(
-      [...output.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) =>
+    ...new Set([
+      ...[...output.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) =>
         m[1].replace(/^\.\/tests\/\S+ => /, "")
       ),
-    ),
+      ...[...output.matchAll(/^(.+?) => \.\/tests\/\S+:\d+:\d+$/gm)].map((m) => m[1]),
+    ]),
   ];
   const passed = out.success && tests.failed === 0 && tests.passed > 0;
   const details = passed ? "" : failureDetails(output) || output.slice(-3000);
