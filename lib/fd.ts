@@ -8,7 +8,7 @@
  */
 import { libc } from "./ffi/libc_ffi.ts";
 import { currentErrno, Errno, LibcError } from "./errno.ts";
-import { quoted, traceLine, TRACING } from "./trace.ts";
+import { asDisposer, quoted, traceLine, TRACING } from "./trace.ts";
 import { cString } from "./cstring.ts";
 import { F, O, POLL } from "./constants.ts";
 import { ABI } from "./abi.ts";
@@ -93,7 +93,7 @@ export class Fd implements Disposable {
 
   /** Close the descriptor (same as {@link Fd.close}). */
   [Symbol.dispose](): void {
-    this.close();
+    asDisposer(() => this.close());
   }
 }
 
@@ -151,8 +151,10 @@ export function pipe(
     read: readEnd,
     write: writeEnd,
     [Symbol.dispose]() {
-      readEnd.close();
-      writeEnd.close();
+      asDisposer(() => {
+        readEnd.close();
+        writeEnd.close();
+      });
     },
   };
 }

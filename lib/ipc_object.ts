@@ -36,6 +36,7 @@
  * @module
  */
 import { Errno, LibcError } from "./errno.ts";
+import { asDisposer } from "./trace.ts";
 
 /**
  * Whether `e` says the object is already gone: EINVAL or EIDRM (System V:
@@ -136,6 +137,10 @@ export abstract class IpcObject implements Disposable {
 
   /** Close the handle, then remove the object if still owned. */
   [Symbol.dispose](): void {
+    asDisposer(() => this.#dispose());
+  }
+
+  #dispose(): void {
     let closeError: unknown;
     try {
       this.closeHandle();

@@ -32,7 +32,7 @@
  */
 import { libc } from "./ffi/libc_ffi.ts";
 import { failed } from "./fd.ts";
-import { traceLine, TRACING } from "./trace.ts";
+import { asDisposer, traceLine, TRACING } from "./trace.ts";
 import { type FileStatus, fstat } from "./files.ts";
 import { ABI } from "./abi.ts";
 
@@ -321,7 +321,7 @@ export class Mapping implements Disposable {
 
   /** Unmap (same as {@link Mapping.unmap}). */
   [Symbol.dispose](): void {
-    this.unmap();
+    asDisposer(() => this.unmap());
   }
 }
 

@@ -25,7 +25,7 @@ import { currentErrno, Errno, LibcError } from "./errno.ts";
 import { failed, waitFor } from "./fd.ts";
 import { cString } from "./cstring.ts";
 import { POLL, SIG, SIGNAL_NAMES, WNOHANG } from "./constants.ts";
-import { quoted, traceLine, TRACING } from "./trace.ts";
+import { asDisposer, quoted, traceLine, TRACING } from "./trace.ts";
 import { ABI } from "./abi.ts";
 
 /** sizeof(posix_spawn_file_actions_t). */
@@ -209,11 +209,13 @@ export class ChildProcess implements Disposable {
 
   /** Kill (SIGKILL) and reap the child if it was not waited for. */
   [Symbol.dispose](): void {
-    if (!this.#status) {
-      this.kill(SIG.KILL);
-      this.waitSync();
-    }
-    this.#closePidfd();
+    asDisposer(() => {
+      if (!this.#status) {
+        this.kill(SIG.KILL);
+        this.waitSync();
+      }
+      this.#closePidfd();
+    });
   }
 }
 

@@ -33,7 +33,7 @@
 import { libc } from "./ffi/libc_ffi.ts";
 import { Errno, LibcError } from "./errno.ts";
 import { failed } from "./fd.ts";
-import { traceLine, TRACING } from "./trace.ts";
+import { asDisposer, traceLine, TRACING } from "./trace.ts";
 import { cString, cStringAt } from "./cstring.ts";
 import { dateOrNull, IPC, ipcFlagText, readIpcPerm } from "./sysv_ipc.ts";
 import { formatKey, keyText } from "./keys.ts";
@@ -404,7 +404,7 @@ export class Attachment implements Disposable {
 
   /** Detach (same as {@link Attachment.detach}). */
   [Symbol.dispose](): void {
-    this.detach();
+    asDisposer(() => this.detach());
   }
 }
 

@@ -38,10 +38,11 @@ export const TRACING: boolean = SETTING !== undefined;
 
 /** The machine trace, when `IPC_TRACE` names a file. */
 const machine: MachineTrace | undefined = SETTING?.startsWith("/")
-  ? new MachineTrace(SETTING, () => role)
+  ? new MachineTrace(SETTING, () => role, () => disposing > 0)
   : undefined;
 
 let role = "main";
+let disposing = 0;
 const encoder = new TextEncoder();
 
 /**
@@ -68,6 +69,34 @@ export function setTraceRole(name: string): void {
  */
 export function traceRole(): string {
   return role;
+}
+
+/**
+ * Run `release` as a `using` disposer: the calls it makes are marked in the
+ * machine trace (`"dispose": true`). Disposing is lib/'s safety net: on a
+ * program's normal path its example has already made these calls by name,
+ * as the C does, so practice mode (`deno task exercise check`) can tell a
+ * call the reader left out from one the program made.
+ *
+ * @example
+ * ```ts
+ * import { asDisposer } from "./trace.ts";
+ * class Handle implements Disposable {
+ *   close(): void {}
+ *   [Symbol.dispose](): void {
+ *     asDisposer(() => this.close());
+ *   }
+ * }
+ * using handle = new Handle();
+ * ```
+ */
+export function asDisposer(release: () => void): void {
+  disposing++;
+  try {
+    release();
+  } finally {
+    disposing--;
+  }
 }
 
 /**

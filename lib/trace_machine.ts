@@ -19,6 +19,8 @@
  *   started, and `inherits`: the objects its `dup2` file actions gave the
  *   child (`ls`'s stdout is the pipe); `target`: the pid `kill` or `waitpid`
  *   named;
+ * - `dispose`: `true` when a `using` disposer made the call (lib/'s safety
+ *   net, `asDisposer` in lib/trace.ts), not the program's own code;
  * - a last line `{"call": "exit", "result": "<code>"}` when the process exits
  *   through `Deno.exit` or the end of its program.
  *
@@ -101,6 +103,8 @@ export interface TraceRecord {
   /** posix_spawnp's `dup2` file actions: the child's descriptor and the object it is. */
   inherits?: { fd: number; object: TracedObject }[];
   target?: number;
+  /** Made by a `using` disposer (lib/'s safety net), not by the program's own call. */
+  dispose?: true;
 }
 
 /** Calls whose first argument is a file descriptor. */
@@ -163,6 +167,7 @@ function firstQuoted(text: string): string | undefined {
 export class MachineTrace {
   #path: string;
   #role: () => string;
+  #disposing: () => boolean;
   #libc: Deno.DynamicLibrary<{
     clock_gettime: typeof LIBC_SYMBOLS.clock_gettime;
     statx: typeof LIBC_SYMBOLS.statx;
@@ -178,9 +183,10 @@ export class MachineTrace {
   #byAddress = new Map<string, TracedObject>();
   #sysvLabels = new Map<string, string>();
 
-  constructor(path: string, role: () => string) {
+  constructor(path: string, role: () => string, disposing: () => boolean = () => false) {
     this.#path = path;
     this.#role = role;
+    this.#disposing = disposing;
     this.#libc = Deno.dlopen("libc.so.6", {
       clock_gettime: LIBC_SYMBOLS.clock_gettime,
       statx: LIBC_SYMBOLS.statx,
@@ -228,6 +234,7 @@ export class MachineTrace {
     };
     const error = result.match(/^(?:-1 )?(E[A-Z0-9]+)\b/);
     if (error) r.error = error[1];
+    if (this.#disposing()) r.dispose = true;
     const args = open > 0 ? text.slice(open + 1, text.lastIndexOf(")")) : "";
     this.#resolve(r, args);
     const n = parseInt(result, 10);

@@ -132,7 +132,10 @@ async function main(args: string[]): Promise<number> {
     }
   } finally {
     // close(fds[0]); close(fds[1]);  -- else the last reader never sees EOF
-    for (const p of pipes) p[Symbol.dispose]();
+    for (const p of pipes) {
+      p.read.close();
+      p.write.close();
+    }
   }
 
   // waitpid(pidChild1, NULL, 0); waitpid(pidChild2, NULL, 0);

@@ -172,6 +172,8 @@ async function main(args: string[]): Promise<number> {
     // close(cfd);
     conn.close();
   }
+  // close(fd);  -- the sender's descriptor; each receiver has its own copy now
+  file.close();
 
   removal.done(); // removed here, not by the cleanup
   // close(sfd);

@@ -69,7 +69,7 @@ export const PIPES: Exercise[] = [
       "dup2(fd, STDIN_FILENO), execlp(); in the parent close(fds[0]), close(fds[1]), waitpid() " +
       "for each child. Here: pipe(), the file actions { dup2: [pipes[i - 1].read.fd, 0] } and " +
       "{ dup2: [pipes[i].write.fd, 1] }, spawn(program, commands[i], { fileActions: actions }), " +
-      "p[Symbol.dispose](), await child.wait().",
+      "p.read.close(), p.write.close(), await child.wait().",
     ],
     tests: { file: "tests/pipes_test.ts", filter: "^cpipe" },
     args: ["ls", "wc"],
@@ -124,7 +124,10 @@ export const PIPES: Exercise[] = [
       },
       {
         find: "    // close(fds[0]); close(fds[1]);  -- else the last reader never sees EOF\n" +
-          "    for (const p of pipes) p[Symbol.dispose]();\n",
+          "    for (const p of pipes) {\n" +
+          "      p.read.close();\n" +
+          "      p.write.close();\n" +
+          "    }\n",
         todo: "    // close(fds[0]); close(fds[1]);\n" +
           "    for (const p of pipes) {\n" +
           "      todo(\n" +
