@@ -13,6 +13,35 @@
 import { ROOT, taskArgv } from "./tasks.ts";
 
 /**
+ * Where each thread of a process is, from /proc/PID/task: its name, state
+ * and the kernel function it sleeps in (`deno: S futex_wait_queue`), one
+ * per line: a hang's failure says whether it waits on a peer (a pipe, a
+ * poll) or inside the runtime (every thread in futex_wait under qemu).
+ */
+export function threadStates(pid: number): string {
+  const lines: string[] = [];
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const dir = `/proc/${pid}/task/${task.name}`;
+      const read = (f: string) => {
+        try {
+          return Deno.readTextFileSync(`${dir}/${f}`).trim();
+        } catch {
+          return "?";
+        }
+      };
+      // stat: "tid (comm) S ...": the state follows the last ")".
+      const stat = read("stat");
+      const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+      lines.push(`${task.name} ${read("comm")}: ${state} ${read("wchan")}`);
+    }
+  } catch (e) {
+    return `(not readable: ${e instanceof Error ? e.message : e})`;
+  }
+  return lines.join("\n");
+}
+
+/**
  * `IPC_LAB_TIME_SCALE` (a number >= 1, default 1): how many times slower
  * than a native run this one is allowed to be. `deno task test:aarch64`
  * sets it for the suite under qemu (about 50x slower than native).
@@ -193,8 +222,9 @@ export class TaskProcess {
     for (const w of waiters) w();
   }
 
-  #describe(): string {
-    return `${this.name} (pid ${this.pid})\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`;
+  #describe(hung = false): string {
+    return `${this.name} (pid ${this.pid})\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}` +
+      (hung ? `\n--- where its threads were ---\n${threadStates(this.pid)}` : "");
   }
 
   /**
@@ -212,7 +242,9 @@ export class TaskProcess {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(new Error(`timed out waiting for ${pattern} in ${stream} of ${this.#describe()}`)),
+          reject(
+            new Error(`timed out waiting for ${pattern} in ${stream} of ${this.#describe(true)}`),
+          ),
         HANG_DEADLINE_MS,
       );
     });
@@ -259,9 +291,10 @@ export class TaskProcess {
     const result = await Promise.race([this.#done, deadline]);
     clearTimeout(timer);
     if (result === "hang") {
+      const described = this.#describe(true); // before the kill: where it hangs
       this.kill("SIGKILL");
       await this.#done;
-      throw new Error(`${this.name} did not end: ${this.#describe()}`);
+      throw new Error(`${this.name} did not end: ${described}`);
     }
     return result;
   }
