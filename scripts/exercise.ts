@@ -196,8 +196,7 @@ export function leftToSafetyNet(traceText: string, roles: string[], blanks: stri
     found.get(key)!.runs.add(r.pid);
   }
   return [...found.values()].map(({ first, runs }) => {
-    // `close(` is not `mq_close(`: the name as a whole word.
-    const blank = blanks.find((b) => new RegExp(`\\b${first.call}\\(`).test(b));
+    const blank = blanks.find((b) => b.includes(`${first.call}(`));
     return `${first.role}: ${first.text}${runs.size > 1 ? `, in ${runs.size} runs` : ""} ` +
       `(here: ${portCallOf(first.call)})${blank ? `: the blank "${blank}"` : ""}`;
   });

@@ -15,7 +15,6 @@ import { buildExercise, exercisePath, solveExercise } from "../exercises/exercis
 import { taskArgs, tempDir } from "./_helpers/run.ts";
 import { run, start } from "./_helpers/run.ts";
 import { mapLimited } from "../scripts/task_process.ts";
-import { leftToSafetyNet } from "../scripts/exercise.ts";
 import { ROOT } from "../scripts/tasks.ts";
 import { LeakGuard } from "./_helpers/leaks.ts";
 
@@ -41,43 +40,6 @@ Deno.test("every exercise file is its example with the blanks; solved, it is the
     assert.ok(e.blanks.length >= 2, `${e.name}: ${e.blanks.length} blank(s)`);
     assert.ok(e.hints.length >= 2 && e.tests.filter.length > 0, `${e.name}: hints and tests`);
   });
-});
-
-Deno.test("leftToSafetyNet: only what a disposer released in the role's processes that exited 0", () => {
-  const line = (pid: number, role: string, call: string, text: string, extra = {}) =>
-    JSON.stringify({ t0: 0, t1: 0, pid, role, call, text, result: "0", ...extra });
-  const exit = (pid: number, role: string, code: number) =>
-    JSON.stringify({
-      t0: 0,
-      t1: 0,
-      pid,
-      role,
-      call: "exit",
-      text: `exit(${code})`,
-      result: `${code}`,
-    });
-  const trace = [
-    line(1, "receiver", "mq_close", "mq_close(23)", { dispose: true }),
-    line(1, "receiver", "close", "close(4)"), // made by the program itself
-    line(1, "receiver", "msgctl", "msgctl(7, IPC_STAT, ...)", { dispose: true }), // not a removal
-    exit(1, "receiver", 0),
-    line(2, "receiver", "mq_unlink", 'mq_unlink("/q")', { dispose: true }), // the Ctrl+C path
-    exit(2, "receiver", 130),
-    line(3, "sender", "mq_close", "mq_close(5)", { dispose: true }), // the peer, not the exercise
-    exit(3, "sender", 0),
-    line(4, "receiver", "mq_close", "mq_close(24)", { dispose: true }),
-    exit(4, "receiver", 0),
-    line(6, "receiver", "close", "close(9)", { dispose: true }),
-    exit(6, "receiver", 0),
-    '{"t0":0,"t1":0,"pid":5,"role":"receiver","call":"mq_cl', // cut short by a SIGKILL
-  ].join("\n");
-  // The queue's blank first: `close(` must not find `mq_close(`.
-  const blanks = ["close the queue (C: mq_close(mqd))", "close the file (C: close(fd))"];
-  assert.deepEqual(leftToSafetyNet(trace, ["receiver"], blanks), [
-    'receiver: mq_close(23), in 2 runs (here: close()): the blank "close the queue (C: mq_close(mqd))"',
-    'receiver: close(9) (here: close()): the blank "close the file (C: close(fd))"',
-  ]);
-  assert.deepEqual(leftToSafetyNet(trace, ["other"], blanks), []);
 });
 
 Deno.test("every untouched exercise stops at once at a TODO, says which, exit 1, leaves nothing", async () => {
