@@ -10,10 +10,6 @@
  *   `IPC_LAB_EXERCISE` says so; the peers the tests start stay the
  *   examples). Prints each broken promise (the test's name), what
  *   happened (the assertion and the processes' output) and the likely cause.
- *   The check also traces the run (`IPC_TRACE=FILE`): a close, detach,
- *   unmap or removal the reader left out, which lib/'s `using` safety net
- *   then made as the program ended, breaks a promise too (the tests cannot
- *   see it: the object is gone either way).
  *   A hang fails after `--deadline` seconds (default 20); processes the check
  *   left running are killed and IPC objects it left are removed, and said.
  *   `check --all [--json]`: every exercise, for teachers' CI.
@@ -41,7 +37,6 @@ import {
 import { ROOT } from "./tasks.ts";
 import { TIME_SCALE } from "./task_process.ts";
 import { ipcObjects, killMarked, markedProcesses, removeNew } from "./leftovers.ts";
-import type { TraceRecord } from "../lib/trace_machine.ts";
 
 const USAGE =
   "usage: deno task exercise list | check NAME | check --all [--json] | hint NAME | watch | reset NAME | build  [--dir DIR] [--deadline SECONDS]\n" +
@@ -148,60 +143,6 @@ export function blanksLeft(text: string): { line: number; what: string }[] {
   return found;
 }
 
-/** The calls a C program makes by name that lib/'s `using` safety net also makes. */
-const RELEASING_CALLS =
-  /^(close|mq_close|sem_close|shmdt|munmap|shm_unlink|mq_unlink|sem_unlink|unlink|shmctl|msgctl|semctl)$/;
-
-/** What each released call is called in the ports. */
-function portCallOf(call: string): string {
-  if (call === "shmdt") return "detach()";
-  if (call === "munmap") return "unmap()";
-  if (/close$/.test(call)) return "close()";
-  return "remove()";
-}
-
-/** The trace roles an example gives itself (`setTraceRole("writer")`). */
-export function rolesOf(exampleText: string): string[] {
-  return [...exampleText.matchAll(/setTraceRole\(\s*"([^"]+)"/g)].map((m) => m[1]);
-}
-
-/**
- * The calls `using` made for the reader's program as it ended normally
- * (exit 0), from the run's machine trace: on the normal path the example
- * makes every one of them by name, as its C original does (the safety net
- * has nothing left to do), so each one found is a call the reader left out.
- * One line per call and role (`writer: munmap(0x7f…, 4096), in 4 runs (here:
- * unmap()): the blank "…"`), naming the blank of `blanks` (what the
- * exercise's todos ask for) that asks for it.
- */
-export function leftToSafetyNet(traceText: string, roles: string[], blanks: string[]): string[] {
-  const records: TraceRecord[] = [];
-  for (const line of traceText.split("\n")) {
-    if (!line.includes('"dispose":true') && !line.includes('"call":"exit"')) continue;
-    try {
-      records.push(JSON.parse(line));
-    } catch { /* a line cut short by a killed process */ }
-  }
-  const exitedOk = new Set(
-    records.filter((r) => r.call === "exit" && r.result === "0").map((r) => r.pid),
-  );
-  const found = new Map<string, { first: TraceRecord; runs: Set<number> }>();
-  for (const r of records) {
-    if (!r.dispose || !roles.includes(r.role) || !exitedOk.has(r.pid)) continue;
-    if (!RELEASING_CALLS.test(r.call) || (/ctl$/.test(r.call) && !r.text.includes("IPC_RMID"))) {
-      continue;
-    }
-    const key = `${r.role} ${r.call}`;
-    if (!found.has(key)) found.set(key, { first: r, runs: new Set() });
-    found.get(key)!.runs.add(r.pid);
-  }
-  return [...found.values()].map(({ first, runs }) => {
-    const blank = blanks.find((b) => b.includes(`${first.call}(`));
-    return `${first.role}: ${first.text}${runs.size > 1 ? `, in ${runs.size} runs` : ""} ` +
-      `(here: ${portCallOf(first.call)})${blank ? `: the blank "${blank}"` : ""}`;
-  });
-}
-
 /** The failures section of `deno test`'s output, trimmed for a reader. */
 function failureDetails(output: string): string {
   const errors = output.indexOf(" ERRORS ");
@@ -241,7 +182,6 @@ export async function check(
     };
   }
   const before = ipcObjects();
-  const traceFile = Deno.makeTempFileSync({ prefix: "ipc-lab-exercise-", suffix: ".jsonl" });
   const mark = `IPC_LAB_RUN=exercise-${Deno.pid}-${Date.now()}`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -257,7 +197,6 @@ export async function check(
     env: {
       IPC_LAB_EXERCISE: `${exercise.example}=${file}`,
       IPC_LAB_HANG_SECONDS: String(deadlineSeconds),
-      IPC_TRACE: traceFile,
       NO_COLOR: "1",
       [mark.split("=")[0]]: mark.split("=")[1],
     },
@@ -296,37 +235,7 @@ export async function check(
       ...[...output.matchAll(/^(.+?) => \.\/tests\/\S+:\d+:\d+$/gm)].map((m) => m[1]),
     ]),
   ];
-  const testsPassed = out.success && tests.failed === 0 && tests.passed > 0;
-  // Passed, but did the program make its closing calls itself?
-  const leftOut = testsPassed
-    ? leftToSafetyNet(
-      Deno.readTextFileSync(traceFile),
-      rolesOf(Deno.readTextFileSync(`${ROOT}/${exercise.example}`)),
-      blanksLeft(Deno.readTextFileSync(`${ROOT}/${exercisePath(exercise)}`)).map((b) => b.what),
-    )
-    : [];
-  Deno.removeSync(traceFile);
-  const passed = testsPassed && leftOut.length === 0;
-  if (leftOut.length > 0) {
-    broken.push(
-      "it makes every close, detach and removal its C original makes, itself: " +
-        "these were left to `using` as the program ended",
-    );
-    return {
-      name: exercise.name,
-      number,
-      passed,
-      tests,
-      broken,
-      details: leftOut.join("\n"),
-      diagnosis: "The tests passed because lib/'s safety net made these calls for you: a " +
-        "handle declared with `using` closes, detaches or removes what is still open when " +
-        "the program ends. The C has no such net; it makes each call by name, where the " +
-        "program is done with the object. Make them yourself, in the C's order (the blank " +
-        "that asks for each says which).",
-      leftovers,
-    };
-  }
+  const passed = out.success && tests.failed === 0 && tests.passed > 0;
   const details = passed ? "" : failureDetails(output) || output.slice(-3000);
   const diagnosis = passed
     ? undefined
@@ -348,11 +257,9 @@ function report(r: CheckResult): void {
     console.log(`✔ ${r.name} (exercise ${r.number}): all ${total} of its tests pass`);
   } else {
     console.log(
-      total === 0
-        ? `✘ ${r.name} (exercise ${r.number}): not checked`
-        : r.tests.failed === 0
-        ? `✘ ${r.name} (exercise ${r.number}): its ${total} tests pass, but a promise is broken`
-        : `✘ ${r.name} (exercise ${r.number}): a promise is broken (${r.tests.passed} kept before it)`,
+      total > 0
+        ? `✘ ${r.name} (exercise ${r.number}): a promise is broken (${r.tests.passed} kept before it)`
+        : `✘ ${r.name} (exercise ${r.number}): not checked`,
     );
     for (const b of r.broken) console.log(`  ✘ ${b}`);
     if (r.details) console.log(`\nWhat happened:\n${r.details.replace(/^/gm, "  ")}`);
