@@ -75,8 +75,8 @@ export function traceRole(): string {
  * Run `release` as a `using` disposer: the calls it makes are marked in the
  * machine trace (`"dispose": true`). Disposing is lib/'s safety net: on a
  * program's normal path its example has already made these calls by name,
- * as the C does, so practice mode (`deno task exercise check`) can tell a
- * call the reader left out from one the program made.
+ * as the C does, so a line marked so on that path is a call the program
+ * left out.
  *
  * @example
  * ```ts
