@@ -12,6 +12,24 @@ import { parseXml } from "./_helpers/xml.ts";
 import { parseTrace } from "../scripts/trace/model.ts";
 import type { TraceRecord } from "../lib/trace_machine.ts";
 
+Deno.test("IPC_TRACE=FILE: a call made by a using disposer is marked dispose: true, the program's own not", async () => {
+  await using dir = await tempDir();
+  const file = `${dir.path}/trace.jsonl`;
+  const lib = new URL("../lib/libc.ts", import.meta.url).href;
+  // The read end closed by the program, the write end left to `using`.
+  const code = `import { pipe } from ${JSON.stringify(lib)};\n` +
+    "{ using p = pipe(); p.read.close(); }";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { IPC_TRACE: file },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const closes = parseTrace(await Deno.readTextFile(file)).filter((x) => x.call === "close");
+  assert.deepEqual(closes.map((x) => x.dispose ?? false), [false, true]);
+});
+
 Deno.test("IPC_TRACE=FILE: JSON lines on one monotonic clock; the human lines stay as they were", async () => {
   await using dir = await tempDir();
   const file = `${dir.path}/trace.jsonl`;
